@@ -1,0 +1,194 @@
+"""Assembling one environment of the factory from its settings and the project requests.
+
+Validates everything before any resource is registered: settings, every project file, project
+types and service toggles, and the whole address plan (including other environments' pools and
+hubs from the sibling stack files). No Pulumi imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+from pathlib import Path
+from typing import Any, Mapping
+
+from aifactory.addressing import NetworkPlan, SpokePlan, SpokeRequest, parse_network, plan_network
+from aifactory.config import (
+    EnvironmentSettings,
+    ProjectRequest,
+    apply_overrides,
+    decode_pulumi_config,
+    encode_pulumi_config,
+    load_projects,
+    parse_settings,
+    read_stack_config,
+    stack_file,
+)
+from aifactory.errors import AddressPlanError, ConfigError, FactoryError
+from aifactory.naming import NamingContext
+from aifactory.project_types import ProjectType, load_registry
+
+MANAGED_BY_TAG = "aifactory"
+
+
+@dataclass(frozen=True)
+class PlannedProject:
+    """A project enabled in this environment, validated, with its spoke planned."""
+
+    request: ProjectRequest
+    source: str
+    project_type: ProjectType
+    services: frozenset[str]
+    spoke: SpokePlan
+
+    @property
+    def name(self) -> str:
+        return self.request.name
+
+
+@dataclass(frozen=True)
+class Factory:
+    """One environment of the factory, ready to be built."""
+
+    stack: str
+    settings: EnvironmentSettings
+    naming: NamingContext
+    network: NetworkPlan
+    projects: tuple[PlannedProject, ...]
+    root: Path
+
+    @property
+    def environment(self) -> str:
+        return self.settings.environment
+
+    def base_tags(self) -> dict[str, str]:
+        return {**self.settings.tags, "environment": self.environment, "managedBy": MANAGED_BY_TAG}
+
+    def project_tags(self, project: PlannedProject) -> dict[str, str]:
+        return {**self.base_tags(), "project": project.name, "costCenter": project.request.cost_center}
+
+
+def available_stacks(root: Path) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+
+
+def read_stack_settings(root: Path, stack: str) -> dict[str, Any]:
+    """The ``aifactory:`` values of a stack file, as the Pulumi CLI would hand them to the program."""
+    path = stack_file(root, stack)
+    if not path.is_file():
+        known = ", ".join(available_stacks(root)) or "none"
+        raise ConfigError(f"no stack file for stack {stack!r}; stacks here: {known}", file=str(path))
+    return encode_pulumi_config(read_stack_config(path))
+
+
+def sibling_ranges(root: Path, stack: str) -> dict[str, IPv4Network]:
+    """Pools and hubs of the other environments' stack files, so environments never overlap.
+
+    A sibling file that does not parse is skipped here; planning that stack reports it.
+    """
+    ranges: dict[str, IPv4Network] = {}
+    for other in available_stacks(root):
+        if other == stack:
+            continue
+        try:
+            raw = decode_pulumi_config(read_stack_settings(root, other))
+        except FactoryError:
+            continue
+        label = f"stack {other!r} ({stack_file(root, other).name})"
+        for key, value in (("address pool", raw.get("addressPool")), ("hub", (raw.get("hub") or {}).get("cidr"))):
+            try:
+                ranges[f"the {key} of {label}"] = parse_network(value)
+            except AddressPlanError:
+                continue
+    return ranges
+
+
+def _plan_project(
+    request: ProjectRequest, source: str, environment: str, registry: Mapping[str, ProjectType]
+) -> tuple[ProjectType, frozenset[str], SpokeRequest]:
+    project_type = registry.get(request.type)
+    if project_type is None:
+        raise ConfigError(
+            f"unknown project type {request.type!r}; known types: {', '.join(sorted(registry))}",
+            file=source,
+            field="type",
+        )
+    env = request.environments[environment]  # type: ignore[index]
+    try:
+        services = project_type.resolve_services(env.services)
+    except ValueError as error:
+        raise ConfigError(str(error), file=source, field=f"environments.{environment}.services") from None
+    spoke = SpokeRequest(
+        project=request.name,
+        cidr=env.cidr,
+        template=project_type.subnets,
+        source=source,
+        field=f"environments.{environment}.cidr",
+    )
+    return project_type, services, spoke
+
+
+def assemble_factory(
+    raw_settings: Mapping[str, Any],
+    *,
+    stack: str,
+    root: Path,
+    source: str | None = None,
+    projects_dir: Path | None = None,
+    registry: Mapping[str, ProjectType] | None = None,
+) -> Factory:
+    """Validate settings and projects and plan the network of one environment.
+
+    ``raw_settings`` are the ``aifactory:`` config values as Pulumi hands them to a program
+    (strings, structured values JSON-encoded).
+    """
+    source = source or stack_file(root, stack).name
+    settings = parse_settings(decode_pulumi_config(raw_settings), source=source)
+    registry = registry if registry is not None else load_registry()
+    naming = NamingContext(settings.prefix, settings.environment, settings.subscription_id)
+
+    directory = projects_dir if projects_dir is not None else root / settings.projects_dir
+    loaded = load_projects(directory)
+
+    planned_types: list[tuple[ProjectRequest, str, ProjectType, frozenset[str]]] = []
+    spoke_requests: list[SpokeRequest] = []
+    for request, file in loaded:
+        if settings.environment not in request.environments:
+            continue
+        project_type, services, spoke = _plan_project(request, file, settings.environment, registry)
+        planned_types.append((request, file, project_type, services))
+        spoke_requests.append(spoke)
+
+    hub = parse_network(settings.hub.cidr) if settings.hub.cidr else None
+    try:
+        network = plan_network(
+            parse_network(settings.address_pool),
+            hub,
+            spoke_requests,
+            reserved=sibling_ranges(root, stack),
+        )
+    except AddressPlanError as error:
+        raise error.located(file=source) from None
+
+    projects = tuple(
+        PlannedProject(request, file, project_type, services, network.spokes[request.name])
+        for request, file, project_type, services in sorted(planned_types, key=lambda item: item[0].name)
+    )
+    return Factory(stack=stack, settings=settings, naming=naming, network=network, projects=projects, root=root)
+
+
+def load_factory(
+    root: Path,
+    stack: str,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    projects_dir: Path | None = None,
+    registry: Mapping[str, ProjectType] | None = None,
+) -> Factory:
+    """The CLI's path: read ``Pulumi.<stack>.yaml`` (plus overrides) and assemble."""
+    raw = decode_pulumi_config(read_stack_settings(root, stack))
+    if overrides:
+        raw = apply_overrides(raw, overrides)
+    return assemble_factory(
+        encode_pulumi_config(raw), stack=stack, root=root, projects_dir=projects_dir, registry=registry
+    )
