@@ -92,7 +92,7 @@ def carve_subnets(spoke: IPv4Network, template: Sequence[SubnetSpec], *, field: 
     needed = template_prefix(template)
     if spoke.prefixlen > needed:
         raise AddressPlanError(
-            f"spoke {spoke} is too small for its subnets ({', '.join(f'{s.name} /{s.prefix_length}' for s in template)}); "
+            f"{spoke} is too small for its subnets ({', '.join(f'{s.name} /{s.prefix_length}' for s in template)}); "
             f"it needs at least a /{needed}",
             field=field,
         )

@@ -12,7 +12,7 @@ from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any, Mapping
 
-from aifactory.addressing import NetworkPlan, SpokePlan, SpokeRequest, parse_network, plan_network
+from aifactory.addressing import NetworkPlan, SpokePlan, SpokeRequest, carve_subnets, parse_network, plan_network
 from aifactory.config import (
     EnvironmentSettings,
     ProjectRequest,
@@ -27,6 +27,7 @@ from aifactory.config import (
 from aifactory.errors import AddressPlanError, ConfigError, FactoryError
 from aifactory.naming import NamingContext
 from aifactory.project_types import ProjectType, load_registry
+from aifactory.subnet_templates import HUB_SUBNETS
 
 MANAGED_BY_TAG = "aifactory"
 
@@ -161,6 +162,8 @@ def assemble_factory(
 
     hub = parse_network(settings.hub.cidr) if settings.hub.cidr else None
     try:
+        if hub is not None and settings.hub.existing is None:
+            carve_subnets(hub, HUB_SUBNETS, field="hub.cidr")
         network = plan_network(
             parse_network(settings.address_pool),
             hub,

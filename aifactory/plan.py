@@ -14,7 +14,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -24,7 +24,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from aifactory import program
 from aifactory.config import CONFIG_NAMESPACE, apply_overrides, decode_pulumi_config, encode_pulumi_config
-from aifactory.factory import Factory, load_factory, read_stack_settings
+from aifactory.factory import load_factory, read_stack_settings
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROJECT_TYPE = "aifactory:project:Project"
@@ -152,7 +152,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: PlanMocks) -> None:
         super().__init__(mocks)
         self.recorded: list[PlannedResource] = []
-        self.stack_outputs: dict[str, Any] = {}
         self.stack_urn: Optional[str] = None
         self._lock = threading.Lock()
 
@@ -265,25 +264,58 @@ class Plan:
         }
 
 
-def _run_program(factory: Factory, config: Mapping[str, str], root: Path) -> RecordingMonitor:
-    settings = factory.settings
-    tenant = settings.tenant_id or str(uuid.uuid5(MOCK_NAMESPACE, f"tenant|{settings.subscription_id}"))
-    mocks = PlanMocks(settings.subscription_id, tenant, settings.location)
+@dataclass
+class Recording:
+    """What a program registered under mocks: resources (sorted by URN) and stack outputs."""
+
+    resources: list[PlannedResource]
+    outputs: dict[str, Any]
+
+    def of_type(self, type_token: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str) -> PlannedResource:
+        found = self.of_type(type_token)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {type_token}, found {len(found)}")
+        return found[0]
+
+
+def record(
+    program_fn: Callable[[], Any],
+    *,
+    stack: str = "dev",
+    subscription_id: str = "00000000-0000-0000-0000-000000000000",
+    tenant_id: str | None = None,
+    location: str = "swedencentral",
+    config: Mapping[str, str] | None = None,
+) -> Recording:
+    """Run ``program_fn`` as a Pulumi program under mocks, in a fresh runtime context and event loop.
+
+    This is the offline plan's engine and the test suite's harness.
+    """
+    tenant = tenant_id or str(uuid.uuid5(MOCK_NAMESPACE, f"tenant|{subscription_id}"))
+    mocks = PlanMocks(subscription_id, tenant, location)
     monitor = RecordingMonitor(mocks)
-    loop = asyncio.new_event_loop()
-    previous = _current_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        pulumi.runtime.set_all_config({f"{CONFIG_NAMESPACE}:{k}": v for k, v in config.items()})
-        pulumi.runtime.set_mocks(mocks, project="aifactory", stack=factory.stack, preview=False, monitor=monitor)
-        _sync_await(run_pulumi_func(lambda: program.main(root)))
-        stack = pulumi.runtime.get_root_resource()
-        exported = getattr(stack, "outputs", {}) or {}
-        monitor.stack_outputs = _plain(_sync_await(pulumi.Output.from_input(exported).future()) or {})
-    finally:
-        loop.close()
-        asyncio.set_event_loop(previous)
-    return monitor
+
+    def run() -> dict[str, Any]:
+        loop = asyncio.new_event_loop()
+        previous = _current_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            pulumi.runtime.set_all_config({f"{CONFIG_NAMESPACE}:{k}": v for k, v in (config or {}).items()})
+            pulumi.runtime.set_mocks(mocks, project="aifactory", stack=stack, preview=False, monitor=monitor)
+            _sync_await(run_pulumi_func(program_fn))
+            root_stack = pulumi.runtime.get_root_resource()
+            exported = getattr(root_stack, "outputs", {}) or {}
+            return _plain(_sync_await(pulumi.Output.from_input(exported).future()) or {})
+        finally:
+            loop.close()
+            asyncio.set_event_loop(previous)
+
+    # Pulumi keeps its runtime state in context variables: a fresh context isolates each run.
+    outputs = contextvars.Context().run(run)
+    return Recording(resources=sorted(monitor.recorded, key=lambda r: r.urn), outputs=outputs)
 
 
 def _current_loop() -> Optional[asyncio.AbstractEventLoop]:
@@ -306,8 +338,15 @@ def run_plan(
         overrides["projectsDir"] = str(projects_dir.resolve())
     factory = load_factory(root, stack, overrides=overrides)
     config = encode_pulumi_config(apply_overrides(decode_pulumi_config(read_stack_settings(root, stack)), overrides))
-    # A fresh context: Pulumi keeps its runtime state in context variables.
-    monitor = contextvars.Context().run(_run_program, factory, config, root)
+    settings = factory.settings
+    recording = record(
+        lambda: program.main(root),
+        stack=stack,
+        subscription_id=settings.subscription_id,
+        tenant_id=settings.tenant_id,
+        location=settings.location,
+        config=config,
+    )
     projects = {
         p.name: {"type": p.project_type.name, "services": sorted(p.services), "source": p.source}
         for p in factory.projects
@@ -315,8 +354,8 @@ def run_plan(
     return Plan(
         stack=stack,
         environment=factory.environment,
-        resources=sorted(monitor.recorded, key=lambda r: r.urn),
+        resources=recording.resources,
         network=factory.network.to_dict(),
-        outputs=monitor.stack_outputs,
+        outputs=recording.outputs,
         projects=projects,
     )

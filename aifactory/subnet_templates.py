@@ -34,6 +34,6 @@ HUB_SUBNETS: tuple[SubnetSpec, ...] = (
     SubnetSpec("AzureFirewallSubnet", 26, min_prefix_length=26),
     SubnetSpec("AzureBastionSubnet", 26, min_prefix_length=26),
     SubnetSpec("GatewaySubnet", 27, min_prefix_length=27),
-    SubnetSpec(PRIVATE_ENDPOINT_SUBNET, 25, private_endpoints=True),
+    SubnetSpec(PRIVATE_ENDPOINT_SUBNET, 26, private_endpoints=True),
 )
 """Fixed hub layout: switching the firewall or bastion on later never moves another subnet."""

@@ -1,0 +1,186 @@
+"""The ``aifactory`` command line.
+
+Exit codes: 0 done; 1 the plan has mandatory policy violations (or a run failed);
+2 invalid configuration or input (one readable message naming the file and field, no traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable, List, Optional, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from aifactory.errors import FactoryError
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Plan and run the AI factory: hub, shared platform and project environments on Azure.",
+)
+
+T = TypeVar("T")
+
+
+@app.callback()
+def _root() -> None:
+    """Plan and run the AI factory."""
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def guarded(action: Callable[[], T]) -> T:
+    """Run ``action``; turn bad input into one message and exit 2, anything else into exit 3."""
+    try:
+        return action()
+    except FactoryError as error:
+        _stderr().print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
+        if os.environ.get("AIFACTORY_DEBUG"):
+            raise
+        _stderr().print(
+            f"[bold red]internal error:[/] {type(error).__name__}: {error} (set AIFACTORY_DEBUG=1 for a traceback)"
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def parse_assignments(values: List[str]) -> dict[str, str]:
+    assignments: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise FactoryError(f"--config takes KEY=VALUE, got {item!r}", field="--config")
+        assignments[key.strip()] = value
+    return assignments
+
+
+def _print_plan(plan: "Plan", console: Console) -> None:  # noqa: F821 - imported lazily
+    summary = plan.to_dict()["summary"]
+    console.print(
+        f"[bold]Plan of stack[/] [cyan]{plan.stack}[/] (environment {plan.environment}): "
+        f"{summary['resources']} resources in {summary['components']} components, "
+        f"{len(plan.projects)} project(s)"
+    )
+    types = Table(title="Resources by type", show_lines=False)
+    types.add_column("type")
+    types.add_column("count", justify="right")
+    for type_token, count in summary["byType"].items():
+        types.add_row(type_token, str(count))
+    console.print(types)
+
+    projects = Table(title="Resources by project")
+    projects.add_column("project")
+    projects.add_column("type")
+    projects.add_column("services")
+    projects.add_column("resources", justify="right")
+    for name, count in summary["byProject"].items():
+        info = plan.projects.get(name, {})
+        projects.add_row(name, info.get("type", "-"), ", ".join(info.get("services", [])) or "-", str(count))
+    console.print(projects)
+
+    network = plan.network
+    addresses = Table(title=f"Address plan: pool {network['pool']}, hub {network['hub'] or '(existing)'}")
+    addresses.add_column("project")
+    addresses.add_column("spoke")
+    addresses.add_column("subnets")
+    for name, spoke in network["projects"].items():
+        addresses.add_row(name, spoke["cidr"], ", ".join(f"{k} {v}" for k, v in spoke["subnets"].items()))
+    console.print(addresses)
+
+    console.print(component_tree(plan))
+
+    if plan.violations:
+        violations = Table(title="Policy violations")
+        for column in ("level", "policy", "resource", "message"):
+            violations.add_column(column)
+        for v in plan.violations:
+            violations.add_row(v.level, v.policy, v.urn.rsplit("::", 1)[-1], v.message)
+        console.print(violations)
+    else:
+        console.print("[green]No policy violations.[/]")
+
+
+def component_tree(plan: "Plan") -> Tree:  # noqa: F821
+    """Components as a tree, each with the number of Azure resources beneath it."""
+    by_urn = {r.urn: r for r in plan.resources}
+
+    def ancestors(urn: str | None) -> list[str]:
+        chain: list[str] = []
+        while urn is not None and urn in by_urn:
+            chain.append(urn)
+            urn = by_urn[urn].parent
+        return chain
+
+    beneath: dict[str, int] = {}
+    for resource in plan.custom_resources:
+        for ancestor in ancestors(resource.parent):
+            beneath[ancestor] = beneath.get(ancestor, 0) + 1
+    tree = Tree(f"[bold]{plan.stack}[/]")
+    nodes: dict[str | None, Tree] = {None: tree}
+    components = [r for r in plan.resources if not r.custom]
+    for component in sorted(components, key=lambda r: (len(ancestors(r.urn)), r.urn)):
+        label = f"{component.name} [dim]({component.type}, {beneath.get(component.urn, 0)} resources)[/]"
+        nodes[component.urn] = nodes.get(component.parent, tree).add(label)
+    return tree
+
+
+@app.command()
+def plan(
+    stack: str = typer.Option(..., "--stack", "-s", help="Stack (environment) to plan, e.g. dev."),
+    directory: Path = typer.Option(Path("."), "--dir", help="Folder with Pulumi.yaml and the stack files."),
+    projects_dir: Optional[Path] = typer.Option(None, "--projects-dir", help="Read project requests from here."),
+    config: List[str] = typer.Option([], "--config", "-c", help="Override a stack setting: KEY=VALUE (dotted keys allowed)."),
+    json_file: Optional[Path] = typer.Option(None, "--json", help="Also write the plan as JSON to this file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the one-line summary."),
+) -> None:
+    """Show exactly what a stack would create, offline: no Azure, no Pulumi CLI, no credentials."""
+    from aifactory.plan import run_plan
+
+    console = Console(highlight=False)
+
+    def action() -> "Plan":  # noqa: F821
+        overrides = parse_assignments(config)
+        return run_plan(directory, stack, overrides=overrides, projects_dir=projects_dir)
+
+    result = guarded(action)
+    if json_file is not None:
+        guarded(lambda: _write_json(json_file, result.to_dict()))
+    if quiet:
+        console.print(f"{result.stack}: {len(result.custom_resources)} resources, {len(result.violations)} violation(s)")
+    else:
+        _print_plan(result, console)
+    if any(v.level == "mandatory" for v in result.violations):
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    try:
+        path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise FactoryError(f"cannot write the plan: {error.strerror}", file=str(path)) from None
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except SystemExit as exit_:
+        sys.exit(exit_.code)
+
+
+if __name__ == "__main__":
+    main()
