@@ -137,14 +137,14 @@ class ExistingHub(StrictModel):
     virtual_network_id: str
     private_dns_zone_ids: dict[str, str] = Field(default_factory=dict)
     """Zone name -> zone resource id. Zones the factory needs and that are missing here are an error."""
-    endpoint_subnet_id: str | None = None
+    endpoint_subnet_id: str
     """Subnet for the shared platform's private endpoints (lake, registry)."""
     firewall_private_ip: str | None = None
 
     @field_validator("endpoint_subnet_id")
     @classmethod
-    def _subnet_id(cls, value: str | None) -> str | None:
-        if value is not None and (not ARM_ID_PATTERN.fullmatch(value) or "/subnets/" not in value):
+    def _subnet_id(cls, value: str) -> str:
+        if (not ARM_ID_PATTERN.fullmatch(value) or "/subnets/" not in value):
             raise ValueError("endpointSubnetId must be a subnet resource id (.../virtualNetworks/NAME/subnets/NAME)")
         return value
 

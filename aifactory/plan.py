@@ -135,15 +135,15 @@ class PlanMocks(pulumi.runtime.Mocks):
             state["identity"] = {**identity, "principalId": derived, "tenantId": self.tenant_id}
         return resource_id, state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, Optional[list]]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
         if args.token == "azure-native:authorization:getClientConfig":
             return {
                 "subscriptionId": self.subscription_id,
                 "tenantId": self.tenant_id,
                 "clientId": str(uuid.UUID(int=0)),
                 "objectId": str(uuid.uuid5(MOCK_NAMESPACE, "deployer")),
-            }, None
-        return {}, None
+            }
+        return {}
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

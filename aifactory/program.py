@@ -35,9 +35,9 @@ def build(factory: Factory) -> None:
             keep_legacy_aliases=factory.settings.keep_legacy_aliases,
         )
         project = Project(planned.name, settings)
+        outputs: dict[str, object] = {"type": planned.project_type.name, "cidr": str(planned.spoke.cidr)}
         if planned.project_type.build is not None:
-            planned.project_type.build(ProjectContext(factory, planned, platform, project))
-        outputs = {"type": planned.project_type.name, "cidr": str(planned.spoke.cidr)}
+            outputs.update(planned.project_type.build(ProjectContext(factory, planned, platform, project)))
         project.finish(outputs)
         project_exports[planned.name] = outputs
     pulumi.export("environment", factory.environment)

@@ -25,6 +25,7 @@ from aifactory.subnet_templates import ESML_SUBNETS
 SUB = "3f2c1a9e-8d4b-4c7e-9a51-0b6d2e7f4a10"
 NAMING = NamingContext("aif", "dev", SUB)
 HUB_VNET = f"/subscriptions/{SUB}/resourceGroups/rg-corp-hub/providers/Microsoft.Network/virtualNetworks/vnet-corp-hub"
+HUB_PEP = f"{HUB_VNET}/subnets/snet-shared-pep"
 ZONE_IDS = {
     zone: f"/subscriptions/{SUB}/resourceGroups/rg-corp-dns/providers/Microsoft.Network/privateDnsZones/{zone}"
     for zone in factory_zones("swedencentral")
@@ -69,7 +70,7 @@ def test_hub_with_firewall_and_bastion():
 
 
 def test_bring_your_own_hub_creates_no_hub_resources():
-    existing = ExistingHubIds(virtual_network_id=HUB_VNET, private_dns_zone_ids=ZONE_IDS)
+    existing = ExistingHubIds(virtual_network_id=HUB_VNET, private_dns_zone_ids=ZONE_IDS, endpoint_subnet_id=HUB_PEP)
     rec = record(lambda: HubNetwork("hub", hub_args(cidr=None, existing=existing)), subscription_id=SUB)
     assert [r.type for r in rec.resources] == ["aifactory:network:HubNetwork"]
 
@@ -77,7 +78,7 @@ def test_bring_your_own_hub_creates_no_hub_resources():
 def test_bring_your_own_hub_must_have_every_zone():
     partial = dict(list(ZONE_IDS.items())[:3])
     with pytest.raises(ConfigError, match="lacks .* private DNS zone"):
-        hub_args(cidr=None, existing=ExistingHubIds(virtual_network_id=HUB_VNET, private_dns_zone_ids=partial))
+        hub_args(cidr=None, existing=ExistingHubIds(virtual_network_id=HUB_VNET, private_dns_zone_ids=partial, endpoint_subnet_id=HUB_PEP))
 
 
 def spoke_args(project: str = "churn", cidr: str = "10.64.0.0/24", **changes) -> ProjectSpokeArgs:

@@ -42,12 +42,26 @@ def test_plan_is_identical_on_every_run(dev_plan):
     assert json.dumps(again.to_dict(), sort_keys=True) == json.dumps(dev_plan.to_dict(), sort_keys=True)
 
 
-def test_every_azure_resource_is_tagged_with_environment(dev_plan):
-    taggable = [r for r in dev_plan.custom_resources if "tags" in r.inputs]
-    assert len(taggable) > 20
-    assert all(r.inputs["tags"]["environment"] == "dev" and r.inputs["tags"]["managedBy"] == "aifactory" for r in taggable)
-    project_rgs = [r for r in taggable if r.type.endswith("ResourceGroup") and "hub" not in r.name]
-    assert all("costCenter" in r.inputs["tags"] for r in project_rgs)
+def _accepts_tags(type_token: str) -> bool:
+    import importlib
+    import inspect
+
+    _, module, name = type_token.split(":")
+    cls = getattr(importlib.import_module(f"pulumi_azure_native.{module}"), name)
+    return "tags" in inspect.signature(cls._internal_init).parameters
+
+
+def test_every_taggable_resource_carries_environment_and_project_tags(dev_plan):
+    owner = dev_plan.project_of()
+    azure = [r for r in dev_plan.custom_resources if r.type.startswith("azure-native:")]
+    taggable = [r for r in azure if _accepts_tags(r.type)]
+    assert len(taggable) > 50
+    for resource in taggable:
+        tags = resource.inputs.get("tags")
+        assert tags, f"{resource.urn} has no tags"
+        assert tags["environment"] == "dev" and tags["managedBy"] == "aifactory" and tags["owner"] == "platform-team"
+        if owner[resource.urn]:
+            assert tags["project"] == owner[resource.urn] and tags["costCenter"].startswith("CC-"), resource.urn
 
 
 def test_adding_a_project_changes_no_other_projects_resources(factory_dir: Path):

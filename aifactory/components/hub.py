@@ -25,7 +25,8 @@ class ExistingHubIds:
 
     virtual_network_id: str
     private_dns_zone_ids: Mapping[str, str]
-    endpoint_subnet_id: str | None = None
+    endpoint_subnet_id: str
+    """Where the shared platform's private endpoints go (lake blob and dfs)."""
     firewall_private_ip: str | None = None
 
 
@@ -74,7 +75,7 @@ class HubNetwork(FactoryComponent):
     vnet_id: pulumi.Output[str]
     vnet_name: pulumi.Output[str]
     resource_group_name: pulumi.Output[str]
-    endpoint_subnet_id: Optional[pulumi.Output[str]]
+    endpoint_subnet_id: pulumi.Output[str]
     dns_zone_ids: dict[str, pulumi.Output[str]]
     firewall_private_ip: Optional[pulumi.Output[str]]
 
@@ -97,9 +98,7 @@ class HubNetwork(FactoryComponent):
         self.vnet_id = pulumi.Output.from_input(existing.virtual_network_id)
         self.vnet_name = pulumi.Output.from_input(arm_id_part(existing.virtual_network_id, "virtualNetworks"))
         self.resource_group_name = pulumi.Output.from_input(arm_id_part(existing.virtual_network_id, "resourceGroups"))
-        self.endpoint_subnet_id = (
-            pulumi.Output.from_input(existing.endpoint_subnet_id) if existing.endpoint_subnet_id else None
-        )
+        self.endpoint_subnet_id = pulumi.Output.from_input(existing.endpoint_subnet_id)
         self.dns_zone_ids = {
             zone: pulumi.Output.from_input(existing.private_dns_zone_ids[zone]) for zone in self.args.zones
         }

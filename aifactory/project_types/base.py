@@ -25,7 +25,8 @@ class ProjectType:
     subnets: tuple[SubnetSpec, ...]
     services: Mapping[str, bool] = field(default_factory=dict)
     required: frozenset[str] = frozenset()
-    build: Callable[["ProjectContext"], None] | None = None
+    build: Callable[["ProjectContext"], Mapping[str, object]] | None = None
+    """Composes the project's components; returns its contract outputs."""
 
     @property
     def min_spoke_prefix(self) -> int:

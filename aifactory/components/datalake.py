@@ -1,0 +1,282 @@
+"""DataLake: the environment's shared ADLS Gen2 account, its shared areas, and per-project areas.
+
+Secure by default: hierarchical namespace, no public network access, no shared keys, TLS 1.2,
+infrastructure encryption, no anonymous blob access, no cross-tenant replication, blob and
+container soft delete, a lifecycle policy, blob and dfs private endpoints (ACL and directory calls
+fail without dfs), diagnostics. Access is granted per area (a container) at the narrowest scope,
+by the code, not by a hand-run script.
+
+Blob versioning is *not* enabled: Azure does not support it on accounts with a hierarchical
+namespace; soft delete is what protects lake data from deletion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pulumi
+from pulumi_azure_native import storage
+
+from aifactory.access import Role
+from aifactory.components.base import ComponentSettings, FactoryComponent
+from aifactory.components.monitoring import attach_diagnostics
+from aifactory.components.private_endpoint import EndpointPlacement, add_endpoints
+from aifactory.components.rbac import Grantee, grant, optional_parent
+from aifactory.components.stateful import Protection, lock_against_delete
+from aifactory.naming import NamingContext, ResourceKind, resource_name
+
+AREA_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PROJECT_AREA_PREFIX = "prj"
+SHARED_AREA_PREFIX = "shared"
+
+
+@dataclass(frozen=True)
+class LifecyclePolicy:
+    """Tiering of lake data by age; days since last modification."""
+
+    cool_after_days: int = 30
+    cold_after_days: int = 90
+    delete_snapshots_after_days: int = 90
+
+    def __post_init__(self) -> None:
+        if not 0 < self.cool_after_days < self.cold_after_days:
+            raise ValueError("lifecycle: cool_after_days must be positive and before cold_after_days")
+
+
+@dataclass(frozen=True)
+class DataLakeArgs:
+    naming: NamingContext
+    resource_group_name: pulumi.Input[str]
+    endpoints: EndpointPlacement
+    log_analytics_workspace_id: pulumi.Input[str]
+    shared_areas: tuple[str, ...] = ("master", "reference")
+    """Read-only areas every project can read (curated data)."""
+    sku: str = "Standard_LRS"
+    soft_delete_days: int = 7
+    lifecycle: LifecyclePolicy = field(default_factory=LifecyclePolicy)
+    protection: Protection = field(default_factory=Protection)
+    allow_public_network_access: bool = False
+    """Insecure: opens the lake's public endpoint (still Entra-only, no shared keys)."""
+    settings: ComponentSettings = field(default_factory=ComponentSettings)
+
+    def __post_init__(self) -> None:
+        for area in self.shared_areas:
+            if not AREA_NAME.fullmatch(area):
+                raise ValueError(f"lake area {area!r}: use lowercase letters, digits and single hyphens")
+        if self.sku not in ("Standard_LRS", "Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Standard_GRS", "Standard_RAGRS"):
+            raise ValueError(f"unsupported lake sku {self.sku!r}")
+        if not 1 <= self.soft_delete_days <= 365:
+            raise ValueError("soft delete retention is between 1 and 365 days")
+
+
+@dataclass(frozen=True)
+class LakeAccountRef:
+    """What a project needs of the shared lake, also obtainable from a platform stack's outputs."""
+
+    account_name: str
+    account_id: pulumi.Input[str]
+    resource_group_name: pulumi.Input[str]
+    naming: NamingContext
+
+    @property
+    def dfs_endpoint(self) -> str:
+        return f"https://{self.account_name}.dfs.core.windows.net"
+
+
+class LakeArea(FactoryComponent):
+    """One area (a container / filesystem) of the lake, with grants scoped to it."""
+
+    def __init__(
+        self,
+        name: str,
+        lake: LakeAccountRef,
+        filesystem: str,
+        *,
+        protect: bool = False,
+        settings: ComponentSettings = ComponentSettings(),
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        super().__init__("aifactory:data:LakeArea", name, settings, opts)
+        self.lake = lake
+        self.filesystem = filesystem
+        self.container = storage.BlobContainer(
+            self.child_name("fs"),
+            account_name=lake.account_name,
+            container_name=filesystem,
+            resource_group_name=lake.resource_group_name,
+            public_access="None",
+            opts=self.child_opts(protect=protect),
+        )
+        self.scope = pulumi.Output.from_input(lake.account_id).apply(
+            lambda account_id: f"{account_id}/blobServices/default/containers/{filesystem}"
+        )
+        self.url = f"abfss://{filesystem}@{lake.account_name}.dfs.core.windows.net/"
+        self.register_outputs({"url": self.url, "scope": self.scope})
+
+    def _grant(self, grantee: Grantee, role: Role, parent: Optional[pulumi.Resource]) -> None:
+        grant(
+            name=self.child_name("ra"),
+            scope=self.scope,
+            scope_key=f"lake:{self.lake.account_name}/{self.filesystem}",
+            grantee=grantee,
+            role=role,
+            subscription_id=self.lake.naming.subscription_id,
+            parent=optional_parent(parent, self),
+        )
+
+    def grant_read(self, grantee: Grantee, parent: Optional[pulumi.Resource] = None) -> None:
+        """Storage Blob Data Reader on this area only."""
+        self._grant(grantee, Role.STORAGE_BLOB_DATA_READER, parent)
+
+    def grant_write(self, grantee: Grantee, parent: Optional[pulumi.Resource] = None) -> None:
+        """Storage Blob Data Contributor on this area only."""
+        self._grant(grantee, Role.STORAGE_BLOB_DATA_CONTRIBUTOR, parent)
+
+    def grant_role(self, grantee: Grantee, role: Role, parent: Optional[pulumi.Resource] = None) -> None:
+        self._grant(grantee, role, parent)
+
+
+def project_area_name(project: str) -> str:
+    return f"{PROJECT_AREA_PREFIX}-{project}"
+
+
+def shared_area_name(area: str) -> str:
+    return f"{SHARED_AREA_PREFIX}-{area}"
+
+
+class DataLake(FactoryComponent):
+    """The shared lake account of one environment and its shared, read-only areas."""
+
+    account_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: DataLakeArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("aifactory:data:DataLake", name, args.settings, opts)
+        self.args = args
+        naming = args.naming
+        self.account_name = resource_name(ResourceKind.STORAGE_ACCOUNT, naming, qualifier="lake")
+        public = args.allow_public_network_access
+        self.account = storage.StorageAccount(
+            self.child_name("st"),
+            account_name=self.account_name,
+            resource_group_name=args.resource_group_name,
+            location=args.endpoints.location,
+            kind="StorageV2",
+            sku=storage.SkuArgs(name=args.sku),
+            access_tier="Hot",
+            is_hns_enabled=True,
+            public_network_access="Enabled" if public else "Disabled",
+            network_rule_set=storage.NetworkRuleSetArgs(default_action="Allow" if public else "Deny", bypass="AzureServices"),
+            allow_blob_public_access=False,
+            allow_shared_key_access=False,
+            allow_cross_tenant_replication=False,
+            default_to_o_auth_authentication=True,
+            enable_https_traffic_only=True,
+            minimum_tls_version="TLS1_2",
+            encryption=storage.EncryptionArgs(
+                key_source="Microsoft.Storage",
+                require_infrastructure_encryption=True,
+                services=storage.EncryptionServicesArgs(
+                    blob=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+                    file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+                ),
+            ),
+            tags=self.tags,
+            opts=self.child_opts(protect=args.protection.protect),
+        )
+        self.account_id = self.account.id
+        if args.protection.delete_lock:
+            lock_against_delete(self, "st", self.account, "Shared data lake of the AI factory; remove the lock deliberately.")
+        storage.BlobServiceProperties(
+            self.child_name("blob"),
+            account_name=self.account.name,
+            resource_group_name=args.resource_group_name,
+            blob_services_name="default",
+            delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=True, days=args.soft_delete_days),
+            container_delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=True, days=args.soft_delete_days),
+            is_versioning_enabled=False,  # unsupported with a hierarchical namespace
+            opts=self.child_opts(),
+        )
+        self._lifecycle(args.lifecycle)
+        add_endpoints(
+            self,
+            resource_id=self.account.id,
+            group_ids=("blob", "dfs"),
+            placement=args.endpoints,
+            naming=naming,
+            qualifier="lake",
+            project=None,
+            settings=args.settings,
+        )
+        attach_diagnostics(self, "st", self.account.id, args.log_analytics_workspace_id, logs=False)
+        attach_diagnostics(
+            self, "st-blob", self.account.id.apply(lambda i: f"{i}/blobServices/default"), args.log_analytics_workspace_id
+        )
+        self.ref = LakeAccountRef(
+            account_name=self.account_name,
+            account_id=self.account.id,
+            resource_group_name=args.resource_group_name,
+            naming=naming,
+        )
+        self.shared_areas = {
+            area: LakeArea(
+                self.child_name(f"area-{shared_area_name(area)}"),
+                self.ref,
+                shared_area_name(area),
+                protect=args.protection.protect,
+                settings=args.settings,
+                opts=self.child_opts(),
+            )
+            for area in args.shared_areas
+        }
+        self.register_outputs({"accountId": self.account_id, "accountName": self.account_name})
+
+    def _lifecycle(self, policy: LifecyclePolicy) -> None:
+        storage.ManagementPolicy(
+            self.child_name("lifecycle"),
+            account_name=self.account.name,
+            resource_group_name=self.args.resource_group_name,
+            management_policy_name="default",
+            policy=storage.ManagementPolicySchemaArgs(
+                rules=[
+                    storage.ManagementPolicyRuleArgs(
+                        name="tier-by-age",
+                        enabled=True,
+                        type="Lifecycle",
+                        definition=storage.ManagementPolicyDefinitionArgs(
+                            filters=storage.ManagementPolicyFilterArgs(blob_types=["blockBlob"]),
+                            actions=storage.ManagementPolicyActionArgs(
+                                base_blob=storage.ManagementPolicyBaseBlobArgs(
+                                    tier_to_cool=storage.DateAfterModificationArgs(
+                                        days_after_modification_greater_than=policy.cool_after_days
+                                    ),
+                                    tier_to_cold=storage.DateAfterModificationArgs(
+                                        days_after_modification_greater_than=policy.cold_after_days
+                                    ),
+                                ),
+                                snapshot=storage.ManagementPolicySnapShotArgs(
+                                    delete=storage.DateAfterCreationArgs(
+                                        days_after_creation_greater_than=policy.delete_snapshots_after_days
+                                    )
+                                ),
+                            ),
+                        ),
+                    )
+                ]
+            ),
+            opts=self.child_opts(),
+        )
+
+    def add_project_area(
+        self, project: str, *, parent: Optional[pulumi.Resource] = None, settings: Optional[ComponentSettings] = None
+    ) -> LakeArea:
+        """A project's own area; created under ``parent`` (the project) so it lives and dies with it."""
+        return LakeArea(
+            f"{project}-lake-area",
+            self.ref,
+            project_area_name(project),
+            protect=self.args.protection.protect,
+            settings=settings or self._settings,
+            opts=pulumi.ResourceOptions(parent=parent or self),
+        )
