@@ -167,6 +167,36 @@ def plan(
         raise typer.Exit(EXIT_VIOLATIONS)
 
 
+@app.command("lake-acls")
+def lake_acls(
+    stack: str = typer.Option(..., "--stack", "-s", help="Stack (environment) whose lake to set."),
+    directory: Path = typer.Option(Path("."), "--dir", help="Folder with the stack files."),
+    apply: bool = typer.Option(False, "--apply", help="Apply through the Azure Data Lake SDK (needs network access to the lake)."),
+) -> None:
+    """Show (or apply) the POSIX folder ACLs of every project's lake area."""
+    from aifactory.components.datalake import project_area_name
+    from aifactory.factory import load_factory
+    from aifactory.lake_acl import DataLakeSdkClient, apply_acls, area_acls
+    from aifactory.naming import ResourceKind, resource_name
+
+    factory = guarded(lambda: load_factory(directory, stack))
+    account = resource_name(ResourceKind.STORAGE_ACCOUNT, factory.naming, qualifier="lake")
+    folders = [acl for p in factory.projects for acl in area_acls(p.request, project_area_name(p.name))]
+    console = Console(highlight=False)
+    table = Table(title=f"Folder ACLs on {account}")
+    for column in ("area", "path", "entries"):
+        table.add_column(column)
+    for folder in folders:
+        table.add_row(folder.filesystem, folder.path, str(len(folder.entries)))
+    console.print(table)
+    if apply:
+        results = guarded(lambda: apply_acls(DataLakeSdkClient(account), folders))
+        failed = sum(r.failed for r in results)
+        console.print(f"applied: {sum(r.changed for r in results)} paths changed, {failed} failed")
+        if failed:
+            raise typer.Exit(EXIT_VIOLATIONS)
+
+
 def _write_json(path: Path, data: dict) -> None:
     try:
         path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")

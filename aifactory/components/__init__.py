@@ -1,19 +1,42 @@
 """Reusable Pulumi components of the AI factory, importable from any Pulumi program."""
 
 from aifactory.components.base import ComponentSettings, FactoryComponent, drop_legacy_aliases
+from aifactory.components.datalake import DataLake, DataLakeArgs, LakeAccountRef, LakeArea, LifecyclePolicy
 from aifactory.components.hub import ExistingHubIds, HubNetwork, HubNetworkArgs
+from aifactory.components.keyvault import KeyVault, KeyVaultArgs
+from aifactory.components.monitoring import Monitoring, MonitoringArgs, attach_diagnostics
+from aifactory.components.private_endpoint import EndpointPlacement, PrivateEndpoint, PrivateEndpointArgs, add_endpoints
 from aifactory.components.project import Project
+from aifactory.components.rbac import Grantee, grant
 from aifactory.components.spoke import HubConnection, ProjectSpoke, ProjectSpokeArgs
+from aifactory.components.stateful import Protection
 
 __all__ = [
     "ComponentSettings",
+    "DataLake",
+    "DataLakeArgs",
+    "EndpointPlacement",
     "ExistingHubIds",
     "FactoryComponent",
+    "Grantee",
     "HubConnection",
     "HubNetwork",
     "HubNetworkArgs",
+    "KeyVault",
+    "KeyVaultArgs",
+    "LakeAccountRef",
+    "LakeArea",
+    "LifecyclePolicy",
+    "Monitoring",
+    "MonitoringArgs",
+    "PrivateEndpoint",
+    "PrivateEndpointArgs",
     "Project",
     "ProjectSpoke",
     "ProjectSpokeArgs",
+    "Protection",
+    "add_endpoints",
+    "attach_diagnostics",
     "drop_legacy_aliases",
+    "grant",
 ]
