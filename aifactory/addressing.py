@@ -188,6 +188,15 @@ class NetworkPlan:
     pool: IPv4Network
     hub: IPv4Network | None
     spokes: Mapping[str, SpokePlan] = field(default_factory=dict)
+    reserved: Mapping[str, IPv4Network] = field(default_factory=dict)
+    """Ranges owned by others (other environments' pools and hubs)."""
+
+    def known_ranges(self) -> dict[str, IPv4Network]:
+        """Every range the planner knows: for checks such as an AKS pod CIDR overlapping nothing."""
+        known = {"the address pool": self.pool, **self.reserved}
+        if self.hub is not None:
+            known["the hub"] = self.hub
+        return known
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -245,4 +254,4 @@ def plan_network(
             raise AddressPlanError(error.message, file=request.source, field=request.field) from None
         placed[request.project] = cidr
         spokes[request.project] = SpokePlan(cidr=cidr, subnets=subnets)
-    return NetworkPlan(pool=pool, hub=hub, spokes=spokes)
+    return NetworkPlan(pool=pool, hub=hub, spokes=spokes, reserved=reserved)

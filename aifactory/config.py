@@ -86,6 +86,25 @@ class Budget(StrictModel):
         return tuple(sorted(set(value)))
 
 
+class ModelDeploymentSpec(StrictModel):
+    """An Azure OpenAI / AI Services model deployment (genai projects)."""
+
+    name: str = Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,63}$")
+    model: str = Field(min_length=1, max_length=100, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$")
+    version: str = Field(min_length=1, max_length=40, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$")
+    capacity: int = Field(default=10, ge=1, le=10_000)
+    sku: Literal["Standard", "GlobalStandard", "DataZoneStandard"] = "GlobalStandard"
+
+
+class EventHubConfig(StrictModel):
+    """An event hub and its consumer groups (streaming projects)."""
+
+    name: str = Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$")
+    partitions: int = Field(default=4, ge=1, le=32)
+    retention_days: int = Field(default=1, ge=1, le=7)
+    consumer_groups: tuple[str, ...] = Field(default=(), max_length=20)
+
+
 class ProjectEnvironment(StrictModel):
     """A project's settings in one environment."""
 
@@ -107,6 +126,8 @@ class ProjectRequest(StrictModel):
     members: tuple[Principal, ...] = Field(default=(), max_length=200)
     readers: tuple[Principal, ...] = Field(default=(), max_length=200)
     budget: Budget | None = None
+    model_deployments: tuple[ModelDeploymentSpec, ...] = Field(default=(), max_length=20)
+    event_hubs: tuple[EventHubConfig, ...] = Field(default=(), max_length=50)
     environments: dict[Environment, ProjectEnvironment] = Field(min_length=1)
 
     @field_validator("name")

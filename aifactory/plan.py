@@ -130,6 +130,10 @@ class PlanMocks(pulumi.runtime.Mocks):
         derived = str(uuid.uuid5(MOCK_NAMESPACE, resource_id))
         if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
             state.update(principalId=derived, clientId=str(uuid.uuid5(MOCK_NAMESPACE, derived)), tenantId=self.tenant_id)
+        if args.typ == "azure-native:containerservice:ManagedCluster":
+            kubelet = str(uuid.uuid5(MOCK_NAMESPACE, f"kubelet|{resource_id}"))
+            state["identityProfile"] = {"kubeletidentity": {"objectId": kubelet, "clientId": kubelet}}
+            state["oidcIssuerProfile"] = {"enabled": True, "issuerURL": f"https://{self.location}.oic.prod-aks.azure.com/{derived}/"}
         identity = state.get("identity")
         if isinstance(identity, dict) and "SystemAssigned" in str(identity.get("type", "")):
             state["identity"] = {**identity, "principalId": derived, "tenantId": self.tenant_id}

@@ -54,7 +54,8 @@ def _accepts_tags(type_token: str) -> bool:
 def test_every_taggable_resource_carries_environment_and_project_tags(dev_plan):
     owner = dev_plan.project_of()
     azure = [r for r in dev_plan.custom_resources if r.type.startswith("azure-native:")]
-    taggable = [r for r in azure if _accepts_tags(r.type)]
+    # a Data Factory managed VNet is an ARM child resource without tags (made with the generic Resource)
+    taggable = [r for r in azure if _accepts_tags(r.type) and r.type != "azure-native:resources:Resource"]
     assert len(taggable) > 50
     for resource in taggable:
         tags = resource.inputs.get("tags")

@@ -202,6 +202,7 @@ def prod_plan():
 
 def test_prod_plan_protects_and_locks_stateful_resources(prod_plan):
     stateful = [r for r in prod_plan.custom_resources if r.type in ("azure-native:storage:StorageAccount", "azure-native:keyvault:Vault", "azure-native:storage:BlobContainer")]
+    assert len(stateful) >= 5
     assert stateful and all(r.protect for r in stateful)
     locks = [r.inputs["scope"] for r in prod_plan.custom_resources if r.type == "azure-native:authorization:ManagementLockByScope"]
     assert any("/storageAccounts/" in s for s in locks) and any("/vaults/" in s for s in locks)
@@ -218,7 +219,7 @@ def test_dev_plan_shows_the_lake_and_team_access():
     names = [a["roleAssignmentName"] for a in assignments]
     assert len(names) == len(set(names))
     churn_area = [a for a in assignments if a["scope"].endswith("/containers/prj-churn-prediction")]
-    # owners group + members group + reader user + workload identity
-    assert len(churn_area) == 4
+    # owners group + members group + reader user + workload identity + the AML and Data Factory identities
+    assert len(churn_area) == 6
     assert not any("/containers/prj-churn-prediction" in a["scope"] and a["principalId"] == "2a7b9c1d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
                    and a["roleDefinitionId"].endswith(Role.STORAGE_BLOB_DATA_READER.value) for a in assignments)

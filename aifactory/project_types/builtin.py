@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aifactory.project_types.base import ProjectType
-from aifactory.project_types.compose import build_project
+from aifactory.project_types.compose import build_esml, build_genai, build_streaming
 from aifactory.subnet_templates import ESML_SUBNETS, GENAI_SUBNETS, STREAMING_SUBNETS
 
 ESML = ProjectType(
@@ -12,7 +12,7 @@ ESML = ProjectType(
     subnets=ESML_SUBNETS,
     services={"keyvault": True, "aml": True, "databricks": True, "datafactory": True},
     required=frozenset({"keyvault"}),
-    build=build_project,
+    build=build_esml,
 )
 
 GENAI = ProjectType(
@@ -21,7 +21,7 @@ GENAI = ProjectType(
     subnets=GENAI_SUBNETS,
     services={"keyvault": True, "aiservices": True, "search": True, "aml": True},
     required=frozenset({"keyvault", "aiservices"}),
-    build=build_project,
+    build=build_genai,
 )
 
 STREAMING = ProjectType(
@@ -30,5 +30,5 @@ STREAMING = ProjectType(
     subnets=STREAMING_SUBNETS,
     services={"keyvault": True, "eventhubs": True, "databricks": True, "aks": True, "registry": True},
     required=frozenset({"keyvault", "eventhubs"}),
-    build=build_project,
+    build=build_streaming,
 )

@@ -13,7 +13,16 @@ from typing import Callable, Iterable, Mapping
 from pulumi_azure_native import managedidentity
 
 from aifactory.access import Persona, Role, roles_for
+from aifactory.components.ai_search import AiSearch, AiSearchArgs
+from aifactory.components.ai_services import AiServices, AiServicesArgs, ModelDeployment
+from aifactory.components.aks import AksCluster, AksClusterArgs
+from aifactory.components.container_registry import ContainerRegistry, ContainerRegistryArgs
+from aifactory.components.data_factory import DataFactory, DataFactoryArgs, LakeLink
+from aifactory.components.databricks import DatabricksSubnets, DatabricksWorkspace, DatabricksWorkspaceArgs
+from aifactory.components.event_hubs import EventHubs, EventHubsArgs, EventHubSpec
 from aifactory.components.keyvault import KeyVault, KeyVaultArgs
+from aifactory.components.machine_learning import LakeDatastore, MachineLearningWorkspace, MachineLearningWorkspaceArgs
+from aifactory.components.service import ServiceComponent, ServicePlacement
 from aifactory.components.private_endpoint import EndpointPlacement
 from aifactory.components.rbac import Grantee
 from aifactory.components.spoke import HubConnection, ProjectSpoke, ProjectSpokeArgs
@@ -159,7 +168,181 @@ class ProjectBuild:
         }
 
 
-def build_project(context: ProjectContext) -> dict[str, object]:
-    """Compose a project's components; returns its contract outputs."""
-    return ProjectBuild(context).outputs()
+    def placement(self) -> ServicePlacement:
+        platform = self.context.platform
+        return ServicePlacement(
+            naming=self.naming,
+            resource_group_name=self.spoke.resource_group_name,
+            endpoints=self.endpoints,
+            log_analytics_workspace_id=platform.monitoring.workspace_id,
+            project=self.context.project.name,
+        )
+
+    def enabled(self, service: str) -> bool:
+        return service in self.context.project.services
+
+    def grant_matrix(self, service: str, component: "ServiceComponent") -> None:
+        parent = self.context.parent
+        apply_role_matrix(service, self.grantees, lambda g, role: component.grant_role(g, role, parent=parent))
+
+    def lake_access_for(self, grantee: Grantee) -> None:
+        """A service identity (AML, Data Factory) reads and writes the project's lake area."""
+        self.lake_area.grant_write(grantee, parent=self.context.parent)
+
+    def databricks(self) -> DatabricksWorkspace:
+        spoke, project = self.spoke, self.context.project
+        workspace = DatabricksWorkspace(
+            f"{project.name}-dbw",
+            DatabricksWorkspaceArgs(
+                placement=self.placement(),
+                subnets=DatabricksSubnets(
+                    vnet_id=spoke.vnet_id,
+                    host_subnet_name=spoke.subnet_names["dbx-host"],
+                    host_subnet_cidr=str(project.spoke.subnets["dbx-host"]),
+                    container_subnet_name=spoke.subnet_names["dbx-container"],
+                    container_subnet_cidr=str(project.spoke.subnets["dbx-container"]),
+                ),
+                settings=self.context.settings,
+            ),
+            opts=self.context.opts(),
+        )
+        self.grant_matrix("databricks", workspace)
+        return workspace
+
+    def machine_learning(self) -> MachineLearningWorkspace:
+        project, platform = self.context.project, self.context.platform
+        assert self.key_vault is not None, "Azure ML needs the project's key vault"
+        workspace = MachineLearningWorkspace(
+            f"{project.name}-mlw",
+            MachineLearningWorkspaceArgs(
+                placement=self.placement(),
+                key_vault_id=self.key_vault.vault_id,
+                lake=LakeDatastore(
+                    account_id=platform.lake.account_id,
+                    account_name=platform.lake.account_name,
+                    filesystem=self.lake_area.filesystem,
+                ),
+                storage_sku=platform.profile.storage_sku,
+                protection=self.protection,
+                settings=self.context.settings,
+            ),
+            opts=self.context.opts(),
+        )
+        self.grant_matrix("aml", workspace)
+        self.lake_access_for(workspace.identity)
+        return workspace
+
+    def data_factory(self) -> DataFactory:
+        project, platform = self.context.project, self.context.platform
+        factory = DataFactory(
+            f"{project.name}-adf",
+            DataFactoryArgs(
+                placement=self.placement(),
+                lake=LakeLink(account_id=platform.lake.account_id, dfs_endpoint=platform.lake.ref.dfs_endpoint),
+                settings=self.context.settings,
+            ),
+            opts=self.context.opts(),
+        )
+        self.grant_matrix("datafactory", factory)
+        self.lake_access_for(factory.identity)
+        return factory
+
+
+def _foundation_outputs(build: ProjectBuild) -> dict[str, object]:
+    return build.outputs()
+
+
+def build_esml(context: ProjectContext) -> dict[str, object]:
+    """esml: lake area, key vault, Azure ML, Databricks, Data Factory (each optional but the vault)."""
+    build = ProjectBuild(context)
+    outputs = _foundation_outputs(build)
+    if build.enabled("aml"):
+        outputs["amlWorkspaceId"] = build.machine_learning().workspace_id
+    if build.enabled("databricks"):
+        outputs["databricksWorkspaceId"] = build.databricks().workspace_id
+    if build.enabled("datafactory"):
+        outputs["dataFactoryId"] = build.data_factory().factory_id
+    return outputs
+
+
+def build_genai(context: ProjectContext) -> dict[str, object]:
+    """genai: lake area, key vault, AI Services with model deployments, AI Search, Azure ML."""
+    build = ProjectBuild(context)
+    request = context.project.request
+    outputs = _foundation_outputs(build)
+    services = AiServices(
+        f"{request.name}-ais",
+        AiServicesArgs(
+            placement=build.placement(),
+            deployments=tuple(
+                ModelDeployment(name=d.name, model=d.model, version=d.version, capacity=d.capacity, sku=d.sku)
+                for d in request.model_deployments
+            ),
+            settings=context.settings,
+        ),
+        opts=context.opts(),
+    )
+    build.grant_matrix("aiservices", services)
+    outputs["aiServicesEndpoint"] = services.endpoint
+    if build.enabled("search"):
+        search = AiSearch(f"{request.name}-srch", AiSearchArgs(placement=build.placement(), settings=context.settings), opts=context.opts())
+        build.grant_matrix("search", search)
+        outputs["searchEndpoint"] = search.endpoint
+    if build.enabled("aml"):
+        outputs["amlWorkspaceId"] = build.machine_learning().workspace_id
+    return outputs
+
+
+def build_streaming(context: ProjectContext) -> dict[str, object]:
+    """streaming (lambda architecture): lake area, key vault, Event Hubs, Databricks, AKS, registry."""
+    build = ProjectBuild(context)
+    project, factory = context.project, context.factory
+    outputs = _foundation_outputs(build)
+    hubs = EventHubs(
+        f"{project.name}-evhns",
+        EventHubsArgs(
+            placement=build.placement(),
+            zone_redundant=context.platform.profile.zone_redundant,
+            hubs=tuple(
+                EventHubSpec(h.name, h.partitions, h.retention_days, tuple(h.consumer_groups))
+                for h in project.request.event_hubs
+            ),
+            settings=context.settings,
+        ),
+        opts=context.opts(),
+    )
+    build.grant_matrix("eventhubs", hubs)
+    outputs["eventHubsNamespace"] = hubs.fqdn
+    if build.enabled("databricks"):
+        outputs["databricksWorkspaceId"] = build.databricks().workspace_id
+    registry = None
+    if build.enabled("registry"):
+        registry = ContainerRegistry(
+            f"{project.name}-cr",
+            ContainerRegistryArgs(placement=build.placement(), zone_redundant=context.platform.profile.zone_redundant, settings=context.settings),
+            opts=context.opts(),
+        )
+        build.grant_matrix("registry", registry)
+        outputs["registryLoginServer"] = registry.login_server
+    if build.enabled("aks"):
+        known = {label: str(network) for label, network in factory.network.known_ranges().items()}
+        known.update({f"the spoke of project {name!r}": str(p.cidr) for name, p in factory.network.spokes.items()})
+        cluster = AksCluster(
+            f"{project.name}-aks",
+            AksClusterArgs(
+                placement=build.placement(),
+                node_subnet_id=build.spoke.subnet_ids["aks"],
+                node_subnet_cidr=str(project.spoke.subnets["aks"]),
+                tenant_id=context.platform.tenant_id,
+                reserved_ranges=known,
+                settings=context.settings,
+            ),
+            opts=context.opts(),
+        )
+        build.grant_matrix("aks", cluster)
+        if registry is not None:
+            registry.grant_pull(cluster.kubelet_identity, parent=context.parent)
+        outputs["aksClusterId"] = cluster.cluster_id
+        outputs["aksOidcIssuerUrl"] = cluster.oidc_issuer_url
+    return outputs
 
