@@ -41,6 +41,16 @@ _ARM_TYPES: Mapping[str, tuple[str, str]] = {
     "azure-native:keyvault:Vault": ("Microsoft.KeyVault/vaults", "vaultName"),
     "azure-native:operationalinsights:Workspace": ("Microsoft.OperationalInsights/workspaces", "workspaceName"),
     "azure-native:managedidentity:UserAssignedIdentity": ("Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"),
+    "azure-native:containerregistry:Registry": ("Microsoft.ContainerRegistry/registries", "registryName"),
+    "azure-native:search:Service": ("Microsoft.Search/searchServices", "searchServiceName"),
+    "azure-native:cognitiveservices:Account": ("Microsoft.CognitiveServices/accounts", "accountName"),
+    "azure-native:eventhub:Namespace": ("Microsoft.EventHub/namespaces", "namespaceName"),
+    "azure-native:databricks:Workspace": ("Microsoft.Databricks/workspaces", "workspaceName"),
+    "azure-native:machinelearningservices:Workspace": ("Microsoft.MachineLearningServices/workspaces", "workspaceName"),
+    "azure-native:machinelearningservices:Registry": ("Microsoft.MachineLearningServices/registries", "registryName"),
+    "azure-native:containerservice:ManagedCluster": ("Microsoft.ContainerService/managedClusters", "resourceName"),
+    "azure-native:datafactory:Factory": ("Microsoft.DataFactory/factories", "factoryName"),
+    "azure-native:applicationinsights:Component": ("Microsoft.Insights/components", "resourceName"),
 }
 _NAMESPACES: Mapping[str, str] = {
     "network": "Microsoft.Network",
