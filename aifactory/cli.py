@@ -167,6 +167,27 @@ def plan(
         raise typer.Exit(EXIT_VIOLATIONS)
 
 
+@app.command()
+def stacks(
+    env: str = typer.Option(..., "--env", "-e", help="Environment (its stack file is Pulumi.<env>.yaml)."),
+    directory: Path = typer.Option(Path("."), "--dir", help="Folder with the stack files."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (for a CI matrix)."),
+) -> None:
+    """List the stacks of a split environment: the platform first, then one per project."""
+    from aifactory.factory import load_factory, stack_slices
+
+    slices = stack_slices(guarded(lambda: load_factory(directory, env)))
+    if as_json:
+        typer.echo(json.dumps([s.to_dict() for s in slices]))
+        return
+    table = Table(title=f"Stacks of {env}")
+    for column in ("stack", "scope", "type"):
+        table.add_column(column)
+    for item in slices:
+        table.add_row(item.stack, item.scope, item.project_type or "-")
+    Console(highlight=False).print(table)
+
+
 @app.command("lake-acls")
 def lake_acls(
     stack: str = typer.Option(..., "--stack", "-s", help="Stack (environment) whose lake to set."),

@@ -217,6 +217,35 @@ class HubSettings(StrictModel):
         return self
 
 
+class ProfileOverrides(StrictModel):
+    """Overrides of the environment profile's defaults (see docs/environments.md)."""
+
+    protect_stateful: bool | None = None
+    delete_locks: bool | None = None
+    storage_sku: Literal["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_GZRS", "Standard_RAGZRS"] | None = None
+    zone_redundant: bool | None = None
+    soft_delete_days: int | None = Field(default=None, ge=1, le=365)
+    log_retention_days: int | None = Field(default=None, ge=30, le=730)
+    aml_max_nodes: int | None = Field(default=None, ge=0, le=100)
+    aks_system_min_nodes: int | None = Field(default=None, ge=1, le=10)
+    aks_user_max_nodes: int | None = Field(default=None, ge=0, le=1000)
+    search_sku: Literal["basic", "standard", "standard2", "standard3"] | None = None
+    search_replicas: int | None = Field(default=None, ge=1, le=12)
+    event_hubs_capacity: int | None = Field(default=None, ge=1, le=40)
+
+    def given(self) -> dict[str, Any]:
+        return {key: value for key, value in self.model_dump().items() if value is not None}
+
+
+class InsecureSettings(StrictModel):
+    """Named insecure options: allowed in dev and test (reported by the policies), refused in prod."""
+
+    public_network_access: bool = False
+
+
+SCOPE_PATTERN = r"^(all|platform|project:[a-z][a-z0-9-]{2,23})$"
+
+
 class EnvironmentSettings(StrictModel):
     """The ``aifactory:`` settings of one stack (one environment)."""
 
@@ -231,6 +260,15 @@ class EnvironmentSettings(StrictModel):
     tags: dict[str, str] = Field(default_factory=dict, max_length=40)
     projects_dir: str = "projects"
     keep_legacy_aliases: bool = False
+    profile: ProfileOverrides = Field(default_factory=ProfileOverrides)
+    insecure: InsecureSettings = Field(default_factory=InsecureSettings)
+    scope: str = Field(default="all", pattern=SCOPE_PATTERN)
+    """What this stack deploys: all (default), platform, or project:<name>."""
+    platform_stack: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_./-]{1,200}$")
+    """For a project slice: the platform stack to read (default ``<environment>-platform``)."""
+    platform_budget: Budget | None = None
+    ml_registry: bool = False
+    """Create an Azure ML registry in this environment's platform (models promote across environments)."""
 
     @field_validator("subscription_id")
     @classmethod

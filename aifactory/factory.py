@@ -26,6 +26,7 @@ from aifactory.config import (
 )
 from aifactory.errors import AddressPlanError, ConfigError, FactoryError
 from aifactory.naming import NamingContext
+from aifactory.profiles import EnvironmentProfile, InsecureOptions, ProfileError, resolve_profile
 from aifactory.project_types import ProjectType, load_registry
 from aifactory.subnet_templates import HUB_SUBNETS
 
@@ -57,6 +58,28 @@ class Factory:
     network: NetworkPlan
     projects: tuple[PlannedProject, ...]
     root: Path
+    profile: EnvironmentProfile
+
+    @property
+    def scope(self) -> str:
+        return self.settings.scope
+
+    @property
+    def includes_platform(self) -> bool:
+        return self.scope in ("all", "platform")
+
+    def included_projects(self) -> tuple[PlannedProject, ...]:
+        """The projects this stack deploys: all of them, none (platform), or one (project slice)."""
+        if self.scope == "all":
+            return self.projects
+        if self.scope == "platform":
+            return ()
+        name = self.scope.split(":", 1)[1]
+        return tuple(p for p in self.projects if p.name == name)
+
+    @property
+    def platform_stack(self) -> str:
+        return self.settings.platform_stack or f"{self.environment}-platform"
 
     @property
     def environment(self) -> str:
@@ -177,7 +200,26 @@ def assemble_factory(
         PlannedProject(request, file, project_type, services, network.spokes[request.name])
         for request, file, project_type, services in sorted(planned_types, key=lambda item: item[0].name)
     )
-    return Factory(stack=stack, settings=settings, naming=naming, network=network, projects=projects, root=root)
+    try:
+        profile = resolve_profile(
+            settings.environment,
+            settings.profile.given(),
+            InsecureOptions(public_network_access=settings.insecure.public_network_access),
+        )
+    except ProfileError as error:
+        raise ConfigError(str(error), file=source, field=error.field) from None
+    if settings.scope.startswith("project:"):
+        wanted = settings.scope.split(":", 1)[1]
+        if wanted not in {p.name for p in projects}:
+            raise ConfigError(
+                f"scope names project {wanted!r}, which is not enabled in {settings.environment}; "
+                f"enabled: {', '.join(p.name for p in projects) or 'none'}",
+                file=source,
+                field="scope",
+            )
+    return Factory(
+        stack=stack, settings=settings, naming=naming, network=network, projects=projects, root=root, profile=profile
+    )
 
 
 def load_factory(
@@ -195,3 +237,33 @@ def load_factory(
     return assemble_factory(
         encode_pulumi_config(raw), stack=stack, root=root, projects_dir=projects_dir, registry=registry
     )
+
+
+@dataclass(frozen=True)
+class StackSlice:
+    """One stack of a split environment: the platform, or one project."""
+
+    stack: str
+    environment: str
+    scope: str
+    project: str | None = None
+    project_type: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "stack": self.stack,
+            "environment": self.environment,
+            "scope": self.scope,
+            "project": self.project,
+            "type": self.project_type,
+        }
+
+
+def stack_slices(factory: Factory) -> list[StackSlice]:
+    """The stacks of a split environment, platform first (its outputs feed the project stacks)."""
+    env = factory.environment
+    slices = [StackSlice(factory.platform_stack, env, "platform")]
+    slices += [
+        StackSlice(f"{env}-{p.name}", env, f"project:{p.name}", p.name, p.project_type.name) for p in factory.projects
+    ]
+    return slices

@@ -124,16 +124,24 @@ class PlannedResource:
 class PlanMocks(pulumi.runtime.Mocks):
     """Answers registrations with ARM ids and invokes from configuration."""
 
-    def __init__(self, subscription_id: str, tenant_id: str, location: str) -> None:
+    def __init__(
+        self,
+        subscription_id: str,
+        tenant_id: str,
+        location: str,
+        stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.subscription_id = subscription_id
         self.tenant_id = tenant_id
         self.location = location
+        self.stack_outputs = dict(stack_outputs or {})
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
+        if args.typ == "pulumi:pulumi:StackReference":  # a read, so not marked custom
+            name = args.inputs.get("name") or args.resource_id or args.name
+            return name, {"name": name, "outputs": dict(self.stack_outputs.get(name, {})), "secretOutputNames": []}
         if not args.custom:
             return None, {}
-        if args.typ == "pulumi:pulumi:StackReference":
-            return args.name, {"outputs": {}}
         resource_id = arm_id(args.typ, args.name, args.inputs, self.subscription_id)
         state = dict(args.inputs)
         state.setdefault("name", resource_id.rsplit("/", 1)[-1])
@@ -219,6 +227,7 @@ class Plan:
 
     stack: str
     environment: str
+    scope: str
     resources: list[PlannedResource]
     network: dict[str, Any]
     outputs: dict[str, Any]
@@ -264,6 +273,7 @@ class Plan:
         return {
             "stack": self.stack,
             "environment": self.environment,
+            "scope": self.scope,
             "summary": {
                 "resources": len(self.custom_resources),
                 "components": len(self.resources) - len(self.custom_resources),
@@ -303,13 +313,14 @@ def record(
     tenant_id: str | None = None,
     location: str = "swedencentral",
     config: Mapping[str, str] | None = None,
+    stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Recording:
     """Run ``program_fn`` as a Pulumi program under mocks, in a fresh runtime context and event loop.
 
     This is the offline plan's engine and the test suite's harness.
     """
     tenant = tenant_id or str(uuid.uuid5(MOCK_NAMESPACE, f"tenant|{subscription_id}"))
-    mocks = PlanMocks(subscription_id, tenant, location)
+    mocks = PlanMocks(subscription_id, tenant, location, stack_outputs)
     monitor = RecordingMonitor(mocks)
 
     def run() -> dict[str, Any]:
@@ -353,6 +364,11 @@ def run_plan(
     factory = load_factory(root, stack, overrides=overrides)
     config = encode_pulumi_config(apply_overrides(decode_pulumi_config(read_stack_settings(root, stack)), overrides))
     settings = factory.settings
+    references: dict[str, Mapping[str, Any]] = {}
+    if not factory.includes_platform:
+        # A project slice reads the platform stack: plan that first and answer the reference with its outputs.
+        platform_plan = run_plan(root, stack, overrides={**overrides, "scope": "platform"})
+        references[factory.platform_stack] = platform_plan.outputs
     recording = record(
         lambda: program.main(root),
         stack=stack,
@@ -360,14 +376,16 @@ def run_plan(
         tenant_id=settings.tenant_id,
         location=settings.location,
         config=config,
+        stack_outputs=references,
     )
     projects = {
         p.name: {"type": p.project_type.name, "services": sorted(p.services), "source": p.source}
-        for p in factory.projects
+        for p in factory.included_projects()
     }
     return Plan(
         stack=stack,
         environment=factory.environment,
+        scope=factory.scope,
         resources=recording.resources,
         network=factory.network.to_dict(),
         outputs=recording.outputs,

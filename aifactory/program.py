@@ -14,7 +14,7 @@ from aifactory.components.base import ComponentSettings
 from aifactory.components.project import Project
 from aifactory.config import CONFIG_NAMESPACE
 from aifactory.factory import Factory, assemble_factory
-from aifactory.platform import build_platform, platform_outputs
+from aifactory.platform import build_platform, platform_from_stack
 from aifactory.project_types.context import ProjectContext
 
 
@@ -26,24 +26,29 @@ def namespace_config(namespace: str = CONFIG_NAMESPACE) -> dict[str, str]:
 
 
 def build(factory: Factory) -> None:
-    """Register the platform and every project enabled in this environment; export outputs."""
-    platform = build_platform(factory)
+    """Register what this stack's scope holds (platform, projects, or both) and export outputs."""
+    if factory.includes_platform:
+        platform, platform_exports = build_platform(factory)
+        for key, value in platform_exports.items():
+            pulumi.export(key, value)
+    else:
+        platform = platform_from_stack(factory)
     project_exports: dict[str, object] = {}
-    for planned in factory.projects:
+    for planned in factory.included_projects():
         settings = ComponentSettings(
             tags=factory.project_tags(planned),
             keep_legacy_aliases=factory.settings.keep_legacy_aliases,
         )
         project = Project(planned.name, settings)
-        outputs: dict[str, object] = {"type": planned.project_type.name, "cidr": str(planned.spoke.cidr)}
+        outputs: dict[str, object] = {}
         if planned.project_type.build is not None:
             outputs.update(planned.project_type.build(ProjectContext(factory, planned, platform, project)))
+        outputs.update(type=planned.project_type.name, cidr=str(planned.spoke.cidr))
         project.finish(outputs)
         project_exports[planned.name] = outputs
     pulumi.export("environment", factory.environment)
+    pulumi.export("scope", factory.scope)
     pulumi.export("network", factory.network.to_dict())
-    for key, value in platform_outputs(platform).items():
-        pulumi.export(key, value)
     pulumi.export("projects", project_exports)
 
 

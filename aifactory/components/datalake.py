@@ -85,6 +85,42 @@ class LakeAccountRef:
         return f"https://{self.account_name}.dfs.core.windows.net"
 
 
+@dataclass(frozen=True)
+class LakeAreaAccess:
+    """Grants on one area of the lake, usable without owning the area (e.g. shared areas from a project)."""
+
+    lake: LakeAccountRef
+    filesystem: str
+
+    @property
+    def scope(self) -> pulumi.Output[str]:
+        filesystem = self.filesystem
+        return pulumi.Output.from_input(self.lake.account_id).apply(
+            lambda account_id: f"{account_id}/blobServices/default/containers/{filesystem}"
+        )
+
+    @property
+    def url(self) -> str:
+        return f"abfss://{self.filesystem}@{self.lake.account_name}.dfs.core.windows.net/"
+
+    def grant_role(self, grantee: Grantee, role: Role, parent: pulumi.Resource, name: Optional[str] = None) -> None:
+        grant(
+            name=name or f"{self.filesystem}-ra",
+            scope=self.scope,
+            scope_key=f"lake:{self.lake.account_name}/{self.filesystem}",
+            grantee=grantee,
+            role=role,
+            subscription_id=self.lake.naming.subscription_id,
+            parent=parent,
+        )
+
+    def grant_read(self, grantee: Grantee, parent: pulumi.Resource) -> None:
+        self.grant_role(grantee, Role.STORAGE_BLOB_DATA_READER, parent)
+
+    def grant_write(self, grantee: Grantee, parent: pulumi.Resource) -> None:
+        self.grant_role(grantee, Role.STORAGE_BLOB_DATA_CONTRIBUTOR, parent)
+
+
 class LakeArea(FactoryComponent):
     """One area (a container / filesystem) of the lake, with grants scoped to it."""
 
@@ -101,6 +137,7 @@ class LakeArea(FactoryComponent):
         super().__init__("aifactory:data:LakeArea", name, settings, opts)
         self.lake = lake
         self.filesystem = filesystem
+        self.access = LakeAreaAccess(lake, filesystem)
         self.container = storage.BlobContainer(
             self.child_name("fs"),
             account_name=lake.account_name,
@@ -109,33 +146,39 @@ class LakeArea(FactoryComponent):
             public_access="None",
             opts=self.child_opts(protect=protect),
         )
-        self.scope = pulumi.Output.from_input(lake.account_id).apply(
-            lambda account_id: f"{account_id}/blobServices/default/containers/{filesystem}"
-        )
-        self.url = f"abfss://{filesystem}@{lake.account_name}.dfs.core.windows.net/"
+        self.scope = self.access.scope
+        self.url = self.access.url
         self.register_outputs({"url": self.url, "scope": self.scope})
 
-    def _grant(self, grantee: Grantee, role: Role, parent: Optional[pulumi.Resource]) -> None:
-        grant(
-            name=self.child_name("ra"),
-            scope=self.scope,
-            scope_key=f"lake:{self.lake.account_name}/{self.filesystem}",
-            grantee=grantee,
-            role=role,
-            subscription_id=self.lake.naming.subscription_id,
-            parent=optional_parent(parent, self),
-        )
+    def grant_role(self, grantee: Grantee, role: Role, parent: Optional[pulumi.Resource] = None) -> None:
+        self.access.grant_role(grantee, role, optional_parent(parent, self), name=self.child_name("ra"))
 
     def grant_read(self, grantee: Grantee, parent: Optional[pulumi.Resource] = None) -> None:
         """Storage Blob Data Reader on this area only."""
-        self._grant(grantee, Role.STORAGE_BLOB_DATA_READER, parent)
+        self.grant_role(grantee, Role.STORAGE_BLOB_DATA_READER, parent)
 
     def grant_write(self, grantee: Grantee, parent: Optional[pulumi.Resource] = None) -> None:
         """Storage Blob Data Contributor on this area only."""
-        self._grant(grantee, Role.STORAGE_BLOB_DATA_CONTRIBUTOR, parent)
+        self.grant_role(grantee, Role.STORAGE_BLOB_DATA_CONTRIBUTOR, parent)
 
-    def grant_role(self, grantee: Grantee, role: Role, parent: Optional[pulumi.Resource] = None) -> None:
-        self._grant(grantee, role, parent)
+
+def add_project_area(
+    lake: LakeAccountRef,
+    project: str,
+    *,
+    parent: pulumi.Resource,
+    protect: bool,
+    settings: ComponentSettings,
+) -> LakeArea:
+    """A project's own area, created under the project so it lives and dies with it."""
+    return LakeArea(
+        f"{project}-lake-area",
+        lake,
+        project_area_name(project),
+        protect=protect,
+        settings=settings,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
 
 
 def project_area_name(project: str) -> str:
@@ -272,11 +315,6 @@ class DataLake(FactoryComponent):
         self, project: str, *, parent: Optional[pulumi.Resource] = None, settings: Optional[ComponentSettings] = None
     ) -> LakeArea:
         """A project's own area; created under ``parent`` (the project) so it lives and dies with it."""
-        return LakeArea(
-            f"{project}-lake-area",
-            self.ref,
-            project_area_name(project),
-            protect=self.args.protection.protect,
-            settings=settings or self._settings,
-            opts=pulumi.ResourceOptions(parent=parent or self),
+        return add_project_area(
+            self.ref, project, parent=parent or self, protect=self.args.protection.protect, settings=settings or self._settings
         )

@@ -8,7 +8,9 @@ from the role matrix in :mod:`aifactory.access`.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Optional
+
+import pulumi
 
 from pulumi_azure_native import managedidentity
 
@@ -20,6 +22,8 @@ from aifactory.components.container_registry import ContainerRegistry, Container
 from aifactory.components.data_factory import DataFactory, DataFactoryArgs, LakeLink
 from aifactory.components.databricks import DatabricksSubnets, DatabricksWorkspace, DatabricksWorkspaceArgs
 from aifactory.components.event_hubs import EventHubs, EventHubsArgs, EventHubSpec
+from aifactory.components.budget import Budget, BudgetArgs
+from aifactory.components.datalake import add_project_area
 from aifactory.components.keyvault import KeyVault, KeyVaultArgs
 from aifactory.components.machine_learning import LakeDatastore, MachineLearningWorkspace, MachineLearningWorkspaceArgs
 from aifactory.components.service import ServiceComponent, ServicePlacement
@@ -31,6 +35,29 @@ from aifactory.dns import zones_for_groups
 from aifactory.naming import ResourceKind, resource_name
 from aifactory.project_types.context import ProjectContext
 from aifactory.subnet_templates import PRIVATE_ENDPOINT_SUBNET
+
+CONTRACT_KEYS: tuple[str, ...] = (
+    "type",
+    "cidr",
+    "resourceGroup",
+    "vnetId",
+    "lakeAreaUrl",
+    "keyVaultUri",
+    "workloadIdentityClientId",
+    "workloadIdentityPrincipalId",
+    "workloadIdentityId",
+    "actionGroupId",
+    "amlWorkspaceId",
+    "databricksWorkspaceId",
+    "dataFactoryId",
+    "aiServicesEndpoint",
+    "searchEndpoint",
+    "eventHubsNamespace",
+    "registryLoginServer",
+    "aksClusterId",
+    "aksOidcIssuerUrl",
+)
+"""The project contract: stack outputs every project exports, whatever its type (docs/project-contract.md)."""
 
 SERVICE_ENDPOINT_GROUPS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -56,7 +83,7 @@ def spoke_zones(services: Iterable[str]) -> tuple[str, ...]:
 
 
 def build_spoke(context: ProjectContext) -> ProjectSpoke:
-    project, factory, hub = context.project, context.factory, context.platform.hub
+    project, factory, platform = context.project, context.factory, context.platform
     return ProjectSpoke(
         f"{project.name}-spoke",
         ProjectSpokeArgs(
@@ -66,9 +93,9 @@ def build_spoke(context: ProjectContext) -> ProjectSpoke:
             cidr=str(project.spoke.cidr),
             subnets=project.project_type.subnets,
             hub=HubConnection(
-                vnet_id=hub.vnet_id,
-                dns_zone_ids=hub.dns_zone_ids,
-                firewall_private_ip=hub.firewall_private_ip,
+                vnet_id=platform.hub_vnet_id,
+                dns_zone_ids=platform.dns_zone_ids,
+                firewall_private_ip=platform.firewall_private_ip,
             ),
             dns_zones=spoke_zones(project.services),
             settings=context.settings,
@@ -111,7 +138,7 @@ class ProjectBuild:
             subnet_id=self.spoke.subnet_ids[PRIVATE_ENDPOINT_SUBNET],
             resource_group_name=self.spoke.resource_group_name,
             location=factory.settings.location,
-            dns_zone_ids=platform.hub.dns_zone_ids,
+            dns_zone_ids=platform.dns_zone_ids,
         )
         identity_name = resource_name(ResourceKind.MANAGED_IDENTITY, self.naming, project=project.name, qualifier="workload")
         self.identity = managedidentity.UserAssignedIdentity(
@@ -127,13 +154,19 @@ class ProjectBuild:
         protection = Protection(protect=platform.profile.protect_stateful, delete_lock=platform.profile.delete_locks)
         self.protection = protection
 
-        self.lake_area = platform.lake.add_project_area(project.name, parent=context.parent, settings=context.settings)
+        self.lake_area = add_project_area(
+            platform.lake, project.name, parent=context.parent, protect=protection.protect, settings=context.settings
+        )
         apply_role_matrix(
             "lake", self.grantees, lambda g, role: self.lake_area.grant_role(g, role, parent=context.parent)
         )
-        for shared in platform.lake.shared_areas.values():
+        for shared in platform.shared_areas:
             apply_role_matrix(
-                "lake-shared", self.grantees, lambda g, role, area=shared: area.grant_role(g, role, parent=context.parent)
+                "lake-shared",
+                self.grantees,
+                lambda g, role, area=shared: area.grant_role(
+                    g, role, parent=context.parent, name=f"{project.name}-{area.filesystem}-ra"
+                ),
             )
 
         self.key_vault = None
@@ -145,8 +178,9 @@ class ProjectBuild:
                     resource_group_name=self.spoke.resource_group_name,
                     tenant_id=platform.tenant_id,
                     endpoints=self.endpoints,
-                    log_analytics_workspace_id=platform.monitoring.workspace_id,
+                    log_analytics_workspace_id=platform.workspace_id,
                     project=project.name,
+                    allow_public_network_access=platform.profile.insecure.public_network_access,
                     soft_delete_days=max(7, min(90, platform.profile.soft_delete_days * 3)),
                     protection=protection,
                     settings=context.settings,
@@ -156,16 +190,45 @@ class ProjectBuild:
             vault = self.key_vault
             apply_role_matrix("keyvault", self.grantees, lambda g, role: vault.grant_role(g, role))
 
+        self.action_group_id = self._budget()
+
+    def _budget(self) -> Optional[pulumi.Output[str]]:
+        """The project's budget on its resource group, alerting a per-project action group."""
+        request = self.context.project.request
+        if request.budget is None:
+            return None
+        emails = tuple(p.email for p in request.owners if p.email) + tuple(request.budget.contact_emails)
+        budget = Budget(
+            f"{request.name}-budget",
+            BudgetArgs(
+                naming=self.naming,
+                scope=self.spoke.resource_group.id,
+                resource_group_name=self.spoke.resource_group_name,
+                monthly_amount=request.budget.monthly_amount,
+                project=request.name,
+                actual_thresholds=request.budget.actual_thresholds,
+                forecast_thresholds=request.budget.forecast_thresholds,
+                contact_emails=emails,
+                settings=self.context.settings,
+            ),
+            opts=self.context.opts(),
+        )
+        return budget.action_group_id
+
     def outputs(self) -> dict[str, object]:
-        """The project contract: what a team's pipelines need, whatever the type."""
-        return {
-            "resourceGroup": self.spoke.resource_group_name,
-            "vnetId": self.spoke.vnet_id,
-            "lakeAreaUrl": self.lake_area.url,
-            "keyVaultUri": self.key_vault.vault_uri if self.key_vault else None,
-            "workloadIdentityClientId": self.identity.client_id,
-            "workloadIdentityId": self.identity.id,
-        }
+        """The project contract: the same keys for every type (None where a service is absent)."""
+        contract: dict[str, object] = {key: None for key in CONTRACT_KEYS}
+        contract.update(
+            resourceGroup=self.spoke.resource_group_name,
+            vnetId=self.spoke.vnet_id,
+            lakeAreaUrl=self.lake_area.url,
+            keyVaultUri=self.key_vault.vault_uri if self.key_vault else None,
+            workloadIdentityClientId=self.identity.client_id,
+            workloadIdentityPrincipalId=self.identity.principal_id,
+            workloadIdentityId=self.identity.id,
+            actionGroupId=self.action_group_id,
+        )
+        return contract
 
 
     def placement(self) -> ServicePlacement:
@@ -174,7 +237,7 @@ class ProjectBuild:
             naming=self.naming,
             resource_group_name=self.spoke.resource_group_name,
             endpoints=self.endpoints,
-            log_analytics_workspace_id=platform.monitoring.workspace_id,
+            log_analytics_workspace_id=platform.workspace_id,
             project=self.context.project.name,
         )
 
@@ -238,7 +301,7 @@ class ProjectBuild:
             f"{project.name}-adf",
             DataFactoryArgs(
                 placement=self.placement(),
-                lake=LakeLink(account_id=platform.lake.account_id, dfs_endpoint=platform.lake.ref.dfs_endpoint),
+                lake=LakeLink(account_id=platform.lake.account_id, dfs_endpoint=platform.lake.dfs_endpoint),
                 settings=self.context.settings,
             ),
             opts=self.context.opts(),
