@@ -25,6 +25,8 @@ from aifactory.config import (
     stack_file,
 )
 from aifactory.errors import AddressPlanError, ConfigError, FactoryError
+from pydantic.alias_generators import to_camel
+
 from aifactory.naming import NamingContext
 from aifactory.profiles import EnvironmentProfile, InsecureOptions, ProfileError, resolve_profile
 from aifactory.project_types import ProjectType, load_registry
@@ -207,7 +209,8 @@ def assemble_factory(
             InsecureOptions(public_network_access=settings.insecure.public_network_access),
         )
     except ProfileError as error:
-        raise ConfigError(str(error), file=source, field=error.field) from None
+        field = ".".join(to_camel(part) for part in error.field.split("."))
+        raise ConfigError(str(error), file=source, field=field) from None
     if settings.scope.startswith("project:"):
         wanted = settings.scope.split(":", 1)[1]
         if wanted not in {p.name for p in projects}:

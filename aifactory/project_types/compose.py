@@ -17,7 +17,7 @@ from pulumi_azure_native import managedidentity
 from aifactory.access import Persona, Role, roles_for
 from aifactory.components.ai_search import AiSearch, AiSearchArgs
 from aifactory.components.ai_services import AiServices, AiServicesArgs, ModelDeployment
-from aifactory.components.aks import AksCluster, AksClusterArgs
+from aifactory.components.aks import AksCluster, AksClusterArgs, NodePool
 from aifactory.components.container_registry import ContainerRegistry, ContainerRegistryArgs
 from aifactory.components.data_factory import DataFactory, DataFactoryArgs, LakeLink
 from aifactory.components.databricks import DatabricksSubnets, DatabricksWorkspace, DatabricksWorkspaceArgs
@@ -25,7 +25,7 @@ from aifactory.components.event_hubs import EventHubs, EventHubsArgs, EventHubSp
 from aifactory.components.budget import Budget, BudgetArgs
 from aifactory.components.datalake import add_project_area
 from aifactory.components.keyvault import KeyVault, KeyVaultArgs
-from aifactory.components.machine_learning import LakeDatastore, MachineLearningWorkspace, MachineLearningWorkspaceArgs
+from aifactory.components.machine_learning import ComputeCluster, LakeDatastore, MachineLearningWorkspace, MachineLearningWorkspaceArgs
 from aifactory.components.service import ServiceComponent, ServicePlacement
 from aifactory.components.private_endpoint import EndpointPlacement
 from aifactory.components.rbac import Grantee
@@ -286,6 +286,7 @@ class ProjectBuild:
                     filesystem=self.lake_area.filesystem,
                 ),
                 storage_sku=platform.profile.storage_sku,
+                compute=ComputeCluster(max_nodes=platform.profile.aml_max_nodes) if platform.profile.aml_max_nodes else None,
                 protection=self.protection,
                 settings=self.context.settings,
             ),
@@ -348,7 +349,14 @@ def build_genai(context: ProjectContext) -> dict[str, object]:
     build.grant_matrix("aiservices", services)
     outputs["aiServicesEndpoint"] = services.endpoint
     if build.enabled("search"):
-        search = AiSearch(f"{request.name}-srch", AiSearchArgs(placement=build.placement(), settings=context.settings), opts=context.opts())
+        profile = context.platform.profile
+        search = AiSearch(
+            f"{request.name}-srch",
+            AiSearchArgs(
+                placement=build.placement(), sku=profile.search_sku, replicas=profile.search_replicas, settings=context.settings
+            ),
+            opts=context.opts(),
+        )
         build.grant_matrix("search", search)
         outputs["searchEndpoint"] = search.endpoint
     if build.enabled("aml"):
@@ -366,6 +374,7 @@ def build_streaming(context: ProjectContext) -> dict[str, object]:
         EventHubsArgs(
             placement=build.placement(),
             zone_redundant=context.platform.profile.zone_redundant,
+            capacity=context.platform.profile.event_hubs_capacity,
             hubs=tuple(
                 EventHubSpec(h.name, h.partitions, h.retention_days, tuple(h.consumer_groups))
                 for h in project.request.event_hubs
@@ -388,6 +397,7 @@ def build_streaming(context: ProjectContext) -> dict[str, object]:
         build.grant_matrix("registry", registry)
         outputs["registryLoginServer"] = registry.login_server
     if build.enabled("aks"):
+        profile = context.platform.profile
         known = {label: str(network) for label, network in factory.network.known_ranges().items()}
         known.update({f"the spoke of project {name!r}": str(p.cidr) for name, p in factory.network.spokes.items()})
         cluster = AksCluster(
@@ -398,6 +408,10 @@ def build_streaming(context: ProjectContext) -> dict[str, object]:
                 node_subnet_cidr=str(project.spoke.subnets["aks"]),
                 tenant_id=context.platform.tenant_id,
                 reserved_ranges=known,
+                system_pool=NodePool(
+                    "system", min_count=profile.aks_system_min_nodes, max_count=max(profile.aks_system_min_nodes, 3)
+                ),
+                user_pool=NodePool("user", min_count=0, max_count=profile.aks_user_max_nodes),
                 settings=context.settings,
             ),
             opts=context.opts(),
