@@ -104,12 +104,12 @@ def _print_plan(plan: "Plan", console: Console) -> None:  # noqa: F821 - importe
     console.print(component_tree(plan))
 
     if plan.violations:
-        violations = Table(title="Policy violations")
-        for column in ("level", "policy", "resource", "message"):
-            violations.add_column(column)
+        mandatory = sum(1 for v in plan.violations if v.level == "mandatory")
+        console.print(f"[bold]Policy violations:[/] {mandatory} mandatory, {len(plan.violations) - mandatory} advisory")
         for v in plan.violations:
-            violations.add_row(v.level, v.policy, v.urn.rsplit("::", 1)[-1], v.message)
-        console.print(violations)
+            colour = "red" if v.level == "mandatory" else "yellow"
+            where = v.urn.rsplit("::", 1)[-1] if v.urn else "(stack)"
+            console.print(f"  [{colour}]{v.level}[/] {v.policy} {where}: {v.message}", soft_wrap=True)
     else:
         console.print("[green]No policy violations.[/]")
 

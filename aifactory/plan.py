@@ -25,6 +25,7 @@ from pulumi.runtime.sync_await import _sync_await
 from aifactory import program
 from aifactory.config import CONFIG_NAMESPACE, apply_overrides, decode_pulumi_config, encode_pulumi_config
 from aifactory.factory import load_factory, read_stack_settings
+from aifactory.policies import Finding, ResourceView, evaluate
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROJECT_TYPE = "aifactory:project:Project"
@@ -211,17 +212,6 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass
-class Violation:
-    policy: str
-    level: str
-    urn: str
-    message: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"policy": self.policy, "level": self.level, "urn": self.urn, "message": self.message}
-
-
-@dataclass
 class Plan:
     """What a stack would create."""
 
@@ -232,7 +222,7 @@ class Plan:
     network: dict[str, Any]
     outputs: dict[str, Any]
     projects: dict[str, dict[str, Any]]
-    violations: list[Violation] = field(default_factory=list)
+    violations: list[Finding] = field(default_factory=list)
 
     @property
     def custom_resources(self) -> list[PlannedResource]:
@@ -382,6 +372,7 @@ def run_plan(
         p.name: {"type": p.project_type.name, "services": sorted(p.services), "source": p.source}
         for p in factory.included_projects()
     }
+    violations = evaluate([ResourceView(r.urn, r.type, r.name, r.inputs) for r in recording.resources if r.custom])
     return Plan(
         stack=stack,
         environment=factory.environment,
@@ -390,4 +381,5 @@ def run_plan(
         network=factory.network.to_dict(),
         outputs=recording.outputs,
         projects=projects,
+        violations=violations,
     )

@@ -83,6 +83,14 @@ class FactoryComponent(pulumi.ComponentResource):
         return pulumi.ResourceOptions(parent=self, **kwargs)  # type: ignore[arg-type]
 
 
+INSECURE_TAG = "insecureOverride"
+
+
+def insecure_tags(tags: Mapping[str, str], *, public: bool) -> dict[str, str]:
+    """Tags marking an explicit insecure choice, so policies can tell it from a mistake."""
+    return {**tags, INSECURE_TAG: "publicNetworkAccess"} if public else dict(tags)
+
+
 def arm_id_part(resource_id: str, key: str) -> str:
     """The segment after ``key`` in an ARM id (``resourceGroups``, ``virtualNetworks``, ...)."""
     parts = resource_id.strip("/").split("/")

@@ -20,7 +20,7 @@ import pulumi
 from pulumi_azure_native import storage
 
 from aifactory.access import Role
-from aifactory.components.base import ComponentSettings, FactoryComponent
+from aifactory.components.base import ComponentSettings, FactoryComponent, insecure_tags
 from aifactory.components.monitoring import attach_diagnostics
 from aifactory.components.private_endpoint import EndpointPlacement, add_endpoints
 from aifactory.components.rbac import Grantee, grant, optional_parent
@@ -225,7 +225,7 @@ class DataLake(FactoryComponent):
                     file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
                 ),
             ),
-            tags=self.tags,
+            tags=insecure_tags(self.tags, public=args.allow_public_network_access),
             opts=self.child_opts(protect=args.protection.protect),
         )
         self.account_id = self.account.id

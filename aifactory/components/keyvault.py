@@ -9,7 +9,7 @@ import pulumi
 from pulumi_azure_native import keyvault
 
 from aifactory.access import Role
-from aifactory.components.base import ComponentSettings, FactoryComponent
+from aifactory.components.base import ComponentSettings, FactoryComponent, insecure_tags
 from aifactory.components.monitoring import attach_diagnostics
 from aifactory.components.private_endpoint import EndpointPlacement, add_endpoints
 from aifactory.components.rbac import Grantee, grant, optional_parent
@@ -66,7 +66,7 @@ class KeyVault(FactoryComponent):
                     bypass="AzureServices",
                 ),
             ),
-            tags=self.tags,
+            tags=insecure_tags(self.tags, public=args.allow_public_network_access),
             opts=self.child_opts(protect=args.protection.protect),
         )
         self.vault_id = self.vault.id

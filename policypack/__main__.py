@@ -1,0 +1,5 @@
+"""CrossGuard entry point: `pulumi preview --policy-pack policypack` (uses the project's .venv)."""
+
+from aifactory.policy_pack import build_pack
+
+build_pack()
