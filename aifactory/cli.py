@@ -58,6 +58,12 @@ def guarded(action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
+def fail(message: str) -> None:
+    """Bad command-line usage: one message, exit 2."""
+    _stderr().print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(EXIT_INVALID)
+
+
 def parse_assignments(values: List[str]) -> dict[str, str]:
     assignments: dict[str, str] = {}
     for item in values:
@@ -186,6 +192,83 @@ def stacks(
     for item in slices:
         table.add_row(item.stack, item.scope, item.project_type or "-")
     Console(highlight=False).print(table)
+
+
+@app.command()
+def onboard(
+    request: Path = typer.Argument(..., help="The project request (a project file without a spoke for ENV)."),
+    env: str = typer.Option(..., "--env", "-e", help="Environment to onboard into."),
+    directory: Path = typer.Option(Path("."), "--dir", help="Folder with the stack files."),
+    projects_dir: Optional[Path] = typer.Option(None, "--projects-dir", help="Where project files live."),
+) -> None:
+    """Validate a request, allocate its spoke (lowest free block) and record it in its project file."""
+    from aifactory.onboarding import onboard as do_onboard
+
+    allocation = guarded(lambda: do_onboard(request, root=directory, environment=env, projects_dir=projects_dir))
+    verb = "onboarded" if allocation.new_project else "added environment to"
+    console = Console(highlight=False)
+    console.print(f"{verb} [bold]{allocation.project}[/] in {allocation.environment}: spoke {allocation.cidr} ({allocation.file})")
+    for subnet, cidr in allocation.subnets.items():
+        console.print(f"  {subnet:<14} {cidr}")
+
+
+@app.command()
+def offboard(
+    name: str = typer.Argument(..., help="Project name."),
+    env: str = typer.Option(..., "--env", "-e", help="Environment to remove the project from."),
+    directory: Path = typer.Option(Path("."), "--dir", help="Folder with the stack files."),
+    projects_dir: Optional[Path] = typer.Option(None, "--projects-dir", help="Where project files live."),
+    data_stores_unprotected: bool = typer.Option(
+        False, "--data-stores-unprotected", help="Confirm the project's protected data stores were exported and unprotected."
+    ),
+) -> None:
+    """Remove a project's environment entry; its address block is free for reuse."""
+    from aifactory.onboarding import offboard as do_offboard
+
+    result = guarded(
+        lambda: do_offboard(
+            name, root=directory, environment=env, projects_dir=projects_dir, data_stores_unprotected=data_stores_unprotected
+        )
+    )
+    removed = " (no environments left: file removed)" if result.file_removed else ""
+    Console(highlight=False).print(f"offboarded {result.project} from {result.environment}: freed {result.freed}{removed}")
+
+
+@app.command()
+def deploy(
+    env: str = typer.Option(..., "--env", "-e", help="Environment (Pulumi.<env>.yaml)."),
+    project: Optional[str] = typer.Option(None, "--project", "-p", help="Deploy this project's stack only."),
+    everything: bool = typer.Option(False, "--all", help="Deploy the platform stack, then every project stack."),
+    preview: bool = typer.Option(False, "--preview", help="Preview instead of up."),
+    destroy: bool = typer.Option(False, "--destroy", help="Destroy (projects first, then the platform)."),
+    parallel: int = typer.Option(4, "--parallel", "-n", help="At most this many stacks at once."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="State backend (default: file://.aifactory/state or PULUMI_BACKEND_URL)."),
+    secrets_provider: Optional[str] = typer.Option(None, "--secrets-provider", help="passphrase (default) or azurekeyvault://<vault>.vault.azure.net/keys/<key>."),
+    directory: Path = typer.Option(Path("."), "--dir", help="Folder with Pulumi.yaml and the stack files."),
+) -> None:
+    """Run the real Pulumi engine (Automation API): platform first, then projects in parallel."""
+    from aifactory.deploy import deploy as run_deploy, summary_table
+
+    if preview and destroy:
+        fail("choose one of --preview and --destroy")
+    operation = "preview" if preview else "destroy" if destroy else "up"
+    console = Console(highlight=False)
+    results = guarded(
+        lambda: run_deploy(
+            directory,
+            env,
+            operation=operation,
+            project=project,
+            everything=everything,
+            parallel=parallel,
+            backend_url=backend,
+            secrets_provider=secrets_provider,
+            console=console,
+        )
+    )
+    console.print(summary_table(results))
+    if any(r.status != "succeeded" for r in results):
+        raise typer.Exit(EXIT_VIOLATIONS)
 
 
 @app.command("lake-acls")

@@ -108,11 +108,15 @@ class EventHubConfig(StrictModel):
 class ProjectEnvironment(StrictModel):
     """A project's settings in one environment."""
 
-    cidr: str
+    cidr: str | None = None
+    """The spoke, recorded once by ``aifactory onboard`` and never moved."""
     services: dict[str, bool] = Field(default_factory=dict)
     """Switch the type's optional services on or off, e.g. ``databricks: false``."""
 
-    _check_cidr = field_validator("cidr")(classmethod(lambda cls, v: _cidr(v)))
+    @field_validator("cidr")
+    @classmethod
+    def _check_cidr(cls, value: str | None) -> str | None:
+        return None if value is None else _cidr(value)
 
 
 class ProjectRequest(StrictModel):

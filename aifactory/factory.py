@@ -107,10 +107,11 @@ def read_stack_settings(root: Path, stack: str) -> dict[str, Any]:
     return encode_pulumi_config(read_stack_config(path))
 
 
-def sibling_ranges(root: Path, stack: str) -> dict[str, IPv4Network]:
+def sibling_ranges(root: Path, stack: str, environment: str | None = None) -> dict[str, IPv4Network]:
     """Pools and hubs of the other environments' stack files, so environments never overlap.
 
-    A sibling file that does not parse is skipped here; planning that stack reports it.
+    Stack files of the same environment (split-stack slices written by ``aifactory deploy``) are not
+    other environments. A sibling file that does not parse is skipped here; planning it reports it.
     """
     ranges: dict[str, IPv4Network] = {}
     for other in available_stacks(root):
@@ -119,6 +120,8 @@ def sibling_ranges(root: Path, stack: str) -> dict[str, IPv4Network]:
         try:
             raw = decode_pulumi_config(read_stack_settings(root, other))
         except FactoryError:
+            continue
+        if environment is not None and raw.get("environment") == environment:
             continue
         label = f"stack {other!r} ({stack_file(root, other).name})"
         for key, value in (("address pool", raw.get("addressPool")), ("hub", (raw.get("hub") or {}).get("cidr"))):
@@ -140,6 +143,12 @@ def _plan_project(
             field="type",
         )
     env = request.environments[environment]  # type: ignore[index]
+    if env.cidr is None:
+        raise ConfigError(
+            f"no spoke is allocated in {environment}; run: aifactory onboard {source} --env {environment}",
+            file=source,
+            field=f"environments.{environment}.cidr",
+        )
     try:
         services = project_type.resolve_services(env.services)
     except ValueError as error:
@@ -193,7 +202,7 @@ def assemble_factory(
             parse_network(settings.address_pool),
             hub,
             spoke_requests,
-            reserved=sibling_ranges(root, stack),
+            reserved=sibling_ranges(root, stack, settings.environment),
         )
     except AddressPlanError as error:
         raise error.located(file=source) from None

@@ -1,0 +1,329 @@
+"""Deployments through the Pulumi Automation API, fanned out one process per stack.
+
+The orchestration (which stacks, in which order, how many at once, what a failure means) is plain
+Python around one seam, a *runner*: a function from a :class:`StackJob` to a :class:`StackResult`.
+The real runner starts ``python -m aifactory.deploy_worker`` per stack (separate processes are the
+safe way to run stacks in parallel); the worker drives the real engine with ``pulumi.automation``.
+Tests replace the runner with an in-memory fake.
+
+Order: the platform stack first; its projects only after it succeeded (they read its outputs).
+``--destroy`` reverses that. Projects run in parallel, at most N at once; one failing project does
+not stop the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from aifactory.config import CONFIG_NAMESPACE, read_stack_config, stack_file
+from aifactory.errors import FactoryError
+from aifactory.factory import Factory, StackSlice, load_factory, stack_slices
+
+OPERATIONS = ("preview", "up", "destroy")
+PULUMI_INSTALL_HINT = (
+    "the Pulumi CLI is not on PATH; deployments need it. Install it (https://www.pulumi.com/docs/install/, "
+    "e.g. `curl -fsSL https://get.pulumi.com | sh`) and make sure `pulumi version` works. "
+    "`aifactory plan` needs no CLI."
+)
+DEFAULT_SECRETS_PROVIDER = "passphrase"
+
+
+class DeployError(FactoryError):
+    """A deployment cannot start (bad arguments, no Pulumi CLI)."""
+
+
+@dataclass(frozen=True)
+class StackJob:
+    stack: str
+    environment: str
+    scope: str
+    operation: str
+    config: dict[str, str]
+    """``namespace:key`` -> value, as ``pulumi config set`` stores them (structured values as JSON)."""
+    work_dir: str
+    backend_url: str
+    secrets_provider: str
+    log_path: str
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @staticmethod
+    def from_json(text: str) -> "StackJob":
+        return StackJob(**json.loads(text))
+
+
+@dataclass
+class StackResult:
+    stack: str
+    status: str  # succeeded | failed | skipped
+    operation: str
+    changes: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    message: str = ""
+    log_path: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+
+Runner = Callable[[StackJob], StackResult]
+
+
+def require_pulumi_cli(which: Callable[[str], Optional[str]] = shutil.which) -> str:
+    path = which("pulumi")
+    if path is None:
+        raise DeployError(PULUMI_INSTALL_HINT)
+    return path
+
+
+def _config_value(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def stack_config(root: Path, environment: str, item: StackSlice, platform_stack: str) -> dict[str, str]:
+    """Every config value of the environment's stack file, plus this slice's scope."""
+    document = read_stack_config_full(stack_file(root, environment))
+    config = {key: _config_value(value) for key, value in document.items() if value is not None}
+    config[f"{CONFIG_NAMESPACE}:scope"] = item.scope
+    config[f"{CONFIG_NAMESPACE}:platformStack"] = platform_stack
+    return config
+
+
+def read_stack_config_full(path: Path) -> dict[str, Any]:
+    """All namespaces of a stack file's ``config:`` (azure-native:location, aifactory:..., ...)."""
+    from aifactory.config import read_yaml
+
+    read_stack_config(path)  # validates the file's shape with a clear error
+    return dict((read_yaml(path) or {}).get("config") or {})
+
+
+def plan_waves(
+    factory: Factory,
+    *,
+    operation: str,
+    project: Optional[str],
+    everything: bool,
+    backend_url: str,
+    secrets_provider: str,
+    log_dir: Path,
+) -> list[list[StackJob]]:
+    """The jobs to run, as waves: every job of a wave may run at once; a wave waits for the one before."""
+    if operation not in OPERATIONS:
+        raise DeployError(f"unknown operation {operation!r}; use one of {', '.join(OPERATIONS)}")
+    if bool(project) == bool(everything):
+        raise DeployError("choose what to deploy: --project NAME or --all", field="--project/--all")
+    slices = stack_slices(factory)
+    platform, projects = slices[0], slices[1:]
+    if project:
+        projects = [s for s in projects if s.project == project]
+        if not projects:
+            known = ", ".join(s.project or "" for s in slices[1:]) or "none"
+            raise DeployError(f"project {project!r} is not enabled in {factory.environment}; enabled: {known}", field="--project")
+
+    def job(item: StackSlice) -> StackJob:
+        return StackJob(
+            stack=item.stack,
+            environment=factory.environment,
+            scope=item.scope,
+            operation=operation,
+            config=stack_config(factory.root, factory.stack, item, factory.platform_stack),
+            work_dir=str(factory.root.resolve()),
+            backend_url=backend_url,
+            secrets_provider=secrets_provider,
+            log_path=str(log_dir / f"{item.stack}.log"),
+        )
+
+    project_wave = [job(s) for s in projects]
+    if project:
+        return [project_wave]
+    waves = [[job(platform)], project_wave]
+    return list(reversed(waves)) if operation == "destroy" else waves
+
+
+class Progress:
+    """A live table of every stack's state (rich), safe to update from worker threads."""
+
+    def __init__(self, jobs: Sequence[StackJob], console: Console) -> None:
+        self._states = {job.stack: "waiting" for job in jobs}
+        self._lock = threading.Lock()
+        self._live = Live(self._table(), console=console, refresh_per_second=4, transient=False)
+
+    def _table(self) -> Table:
+        table = Table(title="Deployment")
+        table.add_column("stack")
+        table.add_column("state")
+        for stack, state in self._states.items():
+            table.add_row(stack, state)
+        return table
+
+    def set(self, stack: str, state: str) -> None:
+        with self._lock:
+            self._states[stack] = state
+            self._live.update(self._table())
+
+    def __enter__(self) -> "Progress":
+        self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._live.__exit__(*exc)  # type: ignore[arg-type]
+
+
+def run_waves(waves: Sequence[Sequence[StackJob]], runner: Runner, *, parallel: int, console: Console) -> list[StackResult]:
+    """Run each wave with at most ``parallel`` stacks at once; a failed wave skips the waves after it."""
+    if parallel < 1:
+        raise DeployError("--parallel must be at least 1", field="--parallel")
+    results: list[StackResult] = []
+    all_jobs = [job for wave in waves for job in wave]
+    with Progress(all_jobs, console) as progress:
+        blocked: Optional[str] = None
+        for wave in waves:
+            if blocked:
+                for job in wave:
+                    progress.set(job.stack, "skipped")
+                    results.append(StackResult(job.stack, "skipped", job.operation, message=blocked, log_path=job.log_path))
+                continue
+
+            def execute(job: StackJob) -> StackResult:
+                progress.set(job.stack, f"{job.operation}...")
+                try:
+                    result = runner(job)
+                except Exception as error:  # noqa: BLE001 - one stack's failure never stops the others
+                    result = StackResult(job.stack, "failed", job.operation, message=f"{type(error).__name__}: {error}", log_path=job.log_path)
+                progress.set(job.stack, result.status)
+                return result
+
+            with ThreadPoolExecutor(max_workers=min(parallel, max(len(wave), 1))) as pool:
+                wave_results = list(pool.map(execute, wave))
+            results.extend(wave_results)
+            failed = [r.stack for r in wave_results if r.status != "succeeded"]
+            if failed and len(waves) > 1:
+                blocked = f"not run: {', '.join(failed)} failed first"
+    return results
+
+
+def summary_table(results: Sequence[StackResult]) -> Table:
+    table = Table(title="Summary")
+    for column in ("stack", "operation", "result", "changes", "seconds", "log / message"):
+        table.add_column(column)
+    for r in results:
+        changes = ", ".join(f"{k} {v}" for k, v in sorted(r.changes.items())) or "-"
+        table.add_row(r.stack, r.operation, r.status, changes, f"{r.seconds:.1f}", r.message or r.log_path)
+    return table
+
+
+# --- the real runner ----------------------------------------------------------------------------------
+
+
+def subprocess_runner(job: StackJob) -> StackResult:
+    """Run one stack in its own process (``python -m aifactory.deploy_worker``)."""
+    Path(job.log_path).parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        handle.write(job.to_json())
+        job_file = handle.name
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "aifactory.deploy_worker", job_file],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.unlink(job_file)
+    lines = completed.stdout.strip().splitlines()
+    try:
+        return StackResult(**json.loads(lines[-1]))
+    except (IndexError, ValueError, TypeError):
+        tail = (completed.stderr or completed.stdout).strip().splitlines()[-3:]
+        return StackResult(job.stack, "failed", job.operation, message=" | ".join(tail) or "worker crashed", log_path=job.log_path)
+
+
+def automation_run(job: StackJob) -> StackResult:
+    """Drive the real Pulumi engine for one stack through the Automation API (needs the CLI)."""
+    from pulumi import automation as auto
+
+    started = time.monotonic()
+    Path(job.log_path).parent.mkdir(parents=True, exist_ok=True)
+    with open(job.log_path, "a", encoding="utf-8") as log:
+        try:
+            workspace = auto.LocalWorkspaceOptions(
+                env_vars={"PULUMI_BACKEND_URL": job.backend_url},
+                secrets_provider=job.secrets_provider,
+            )
+            stack = auto.create_or_select_stack(stack_name=job.stack, work_dir=job.work_dir, opts=workspace)
+            stack.set_all_config({key: auto.ConfigValue(value=value) for key, value in job.config.items()})
+            if job.operation == "preview":
+                preview = stack.preview(on_output=log.write)
+                changes = dict(preview.change_summary or {})
+            elif job.operation == "up":
+                changes = dict(stack.up(on_output=log.write).summary.resource_changes or {})
+            else:
+                changes = dict(stack.destroy(on_output=log.write).summary.resource_changes or {})
+            status, message = "succeeded", ""
+        except auto.errors.CommandError as error:
+            log.write(f"\n{error}\n")
+            status, message, changes = "failed", str(error).strip().splitlines()[-1][:300], {}
+    return StackResult(
+        job.stack,
+        status,
+        job.operation,
+        changes={str(k): int(v) for k, v in changes.items()},
+        seconds=time.monotonic() - started,
+        message=message,
+        log_path=job.log_path,
+    )
+
+
+def deploy(
+    root: Path,
+    environment: str,
+    *,
+    operation: str,
+    project: Optional[str],
+    everything: bool,
+    parallel: int,
+    backend_url: Optional[str],
+    secrets_provider: Optional[str],
+    console: Console,
+    runner: Optional[Runner] = None,
+    which: Callable[[str], Optional[str]] = shutil.which,
+) -> list[StackResult]:
+    """Validate, then run the stacks of ``environment``. Raises DeployError/FactoryError on bad input."""
+    if runner is None:
+        require_pulumi_cli(which)
+        runner = subprocess_runner
+    factory = load_factory(root, environment)
+    state_dir = (root / ".aifactory").resolve()
+    backend = backend_url or os.environ.get("PULUMI_BACKEND_URL") or f"file://{state_dir / 'state'}"
+    if backend.startswith("file://"):
+        Path(backend[len("file://") :]).mkdir(parents=True, exist_ok=True)
+    waves = plan_waves(
+        factory,
+        operation=operation,
+        project=project,
+        everything=everything,
+        backend_url=backend,
+        secrets_provider=secrets_provider or DEFAULT_SECRETS_PROVIDER,
+        log_dir=state_dir / "logs" / environment,
+    )
+    return run_waves(waves, runner, parallel=parallel, console=console)
