@@ -178,11 +178,19 @@ def stacks(
     env: str = typer.Option(..., "--env", "-e", help="Environment (its stack file is Pulumi.<env>.yaml)."),
     directory: Path = typer.Option(Path("."), "--dir", help="Folder with the stack files."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (for a CI matrix)."),
+    projects_only: bool = typer.Option(False, "--projects-only", help="Leave out the platform stack."),
+    azure_devops: bool = typer.Option(False, "--azure-devops-matrix", help="Print an Azure DevOps strategy matrix."),
 ) -> None:
     """List the stacks of a split environment: the platform first, then one per project."""
     from aifactory.factory import load_factory, stack_slices
 
     slices = stack_slices(guarded(lambda: load_factory(directory, env)))
+    if projects_only:
+        slices = [s for s in slices if s.project]
+    if azure_devops:
+        matrix = {s.stack.replace("-", "_"): {"stack": s.stack, "scope": s.scope, "project": s.project or ""} for s in slices}
+        typer.echo(json.dumps(matrix))
+        return
     if as_json:
         typer.echo(json.dumps([s.to_dict() for s in slices]))
         return
@@ -239,6 +247,7 @@ def deploy(
     env: str = typer.Option(..., "--env", "-e", help="Environment (Pulumi.<env>.yaml)."),
     project: Optional[str] = typer.Option(None, "--project", "-p", help="Deploy this project's stack only."),
     everything: bool = typer.Option(False, "--all", help="Deploy the platform stack, then every project stack."),
+    platform_only: bool = typer.Option(False, "--platform", help="Deploy the platform stack only."),
     preview: bool = typer.Option(False, "--preview", help="Preview instead of up."),
     destroy: bool = typer.Option(False, "--destroy", help="Destroy (projects first, then the platform)."),
     parallel: int = typer.Option(4, "--parallel", "-n", help="At most this many stacks at once."),
@@ -260,6 +269,7 @@ def deploy(
             operation=operation,
             project=project,
             everything=everything,
+            platform_only=platform_only,
             parallel=parallel,
             backend_url=backend,
             secrets_provider=secrets_provider,

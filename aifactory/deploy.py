@@ -126,12 +126,13 @@ def plan_waves(
     backend_url: str,
     secrets_provider: str,
     log_dir: Path,
+    platform_only: bool = False,
 ) -> list[list[StackJob]]:
     """The jobs to run, as waves: every job of a wave may run at once; a wave waits for the one before."""
     if operation not in OPERATIONS:
         raise DeployError(f"unknown operation {operation!r}; use one of {', '.join(OPERATIONS)}")
-    if bool(project) == bool(everything):
-        raise DeployError("choose what to deploy: --project NAME or --all", field="--project/--all")
+    if sum((bool(project), bool(everything), bool(platform_only))) != 1:
+        raise DeployError("choose what to deploy: --project NAME, --platform or --all")
     slices = stack_slices(factory)
     platform, projects = slices[0], slices[1:]
     if project:
@@ -153,6 +154,8 @@ def plan_waves(
             log_path=str(log_dir / f"{item.stack}.log"),
         )
 
+    if platform_only:
+        return [[job(platform)]]
     project_wave = [job(s) for s in projects]
     if project:
         return [project_wave]
@@ -302,6 +305,7 @@ def deploy(
     project: Optional[str],
     everything: bool,
     parallel: int,
+    platform_only: bool = False,
     backend_url: Optional[str],
     secrets_provider: Optional[str],
     console: Console,
@@ -322,6 +326,7 @@ def deploy(
         operation=operation,
         project=project,
         everything=everything,
+        platform_only=platform_only,
         backend_url=backend,
         secrets_provider=secrets_provider or DEFAULT_SECRETS_PROVIDER,
         log_dir=state_dir / "logs" / environment,

@@ -1,0 +1,83 @@
+"""Pipeline templates: valid against the GitHub and Azure DevOps schemas, and calling real CLI options."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+import yaml
+
+from aifactory.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+GITHUB = REPO / "pipelines" / "github" / "aifactory.yml"
+AZURE = [REPO / "pipelines" / "azure-devops" / "azure-pipelines.yml", REPO / "pipelines" / "azure-devops" / "deploy-environment.yml"]
+
+
+def check_schema(schema: str, files: list[Path]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--regex-variant", "python", "--builtin-schema", schema, *map(str, files)],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_github_workflow_is_valid():
+    result = check_schema("vendor.github-workflows", [GITHUB])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_azure_pipelines_are_valid():
+    result = check_schema("vendor.azure-pipelines", AZURE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_schema_check_catches_a_broken_workflow(tmp_path: Path):
+    broken = yaml.safe_load(GITHUB.read_text())
+    broken["jobs"]["plan"]["runs-on"] = {"not": "valid"}
+    del broken["jobs"]["plan"]["steps"]
+    path = tmp_path / "broken.yml"
+    path.write_text(yaml.safe_dump(broken))
+    assert check_schema("vendor.github-workflows", [path]).returncode != 0
+
+
+def cli_calls() -> list[tuple[str, list[str]]]:
+    calls = []
+    for path in [GITHUB, *AZURE]:
+        for match in re.finditer(r"aifactory (\w[\w-]*)([^\n|)\"']*)", path.read_text()):
+            calls.append((match.group(1), re.findall(r"(--[\w-]+)", match.group(2))))
+    return calls
+
+
+def test_pipelines_use_existing_commands_and_options():
+    group = typer.main.get_command(app)
+    calls = cli_calls()
+    assert {name for name, _ in calls} >= {"plan", "stacks", "deploy"}
+    for name, options in calls:
+        command = group.commands.get(name)  # type: ignore[attr-defined]
+        assert command is not None, name
+        known = {opt for param in command.params for opt in param.opts}
+        assert set(options) <= known, (name, set(options) - known)
+
+
+def test_github_deploys_platform_before_projects_with_approvals_for_test_and_prod():
+    jobs = yaml.safe_load(GITHUB.read_text())["jobs"]
+    for env in ("dev", "test", "prod"):
+        assert f"{env}-platform" in jobs[f"{env}-projects"]["needs"]
+        assert jobs[f"{env}-projects"]["environment"] == f"aifactory-{env}"
+        assert "fromJSON(needs.stacks.outputs" in jobs[f"{env}-projects"]["strategy"]["matrix"]["stack"]
+    assert "test-projects" in jobs["prod-platform"]["needs"] and "dev-projects" in jobs["test-platform"]["needs"]
+    assert jobs["plan"]["if"] == "github.event_name == 'pull_request'"
+
+
+def test_azure_devops_stages_run_in_order():
+    stages = yaml.safe_load(AZURE[0].read_text())["stages"]
+    assert [s["stage"] for s in stages] == ["Plan", "Deploy_dev", "Deploy_test", "Deploy_prod"]
+    assert stages[2]["dependsOn"] == "Deploy_dev" and stages[3]["dependsOn"] == "Deploy_test"
+    jobs = {j.get("job") or j.get("deployment"): j for j in yaml.safe_load(AZURE[1].read_text())["jobs"]}
+    assert jobs["platform"]["environment"] == "aifactory-${{ parameters.env }}"
+    assert jobs["projects"]["dependsOn"] == ["stacks", "platform"]
