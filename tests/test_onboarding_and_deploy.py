@@ -163,6 +163,12 @@ def test_platform_runs_first_then_projects(factory_dir: Path):
     assert job.backend_url.startswith("file://") and job.log_path.endswith("dev-churn-prediction.log")
 
 
+def test_platform_only(factory_dir: Path):
+    fake = FakeRunner()
+    run(factory_dir, fake, everything=False, platform_only=True)
+    assert [c.stack for c in fake.calls] == ["dev-platform"] and fake.calls[0].config["aifactory:scope"] == "platform"
+
+
 def test_destroy_runs_projects_first(factory_dir: Path):
     fake = FakeRunner()
     run(factory_dir, fake, operation="destroy")
@@ -206,7 +212,7 @@ def test_single_project_and_argument_errors(factory_dir: Path):
     assert [(c.stack, c.operation) for c in fake.calls] == [("dev-support-copilot", "preview")]
     factory = load_factory(factory_dir, "dev")
     common = dict(operation="up", backend_url="file:///x", secrets_provider="passphrase", log_dir=factory_dir)
-    with pytest.raises(FactoryError, match="--project NAME or --all"):
+    with pytest.raises(FactoryError, match="--project NAME, --platform or --all"):
         plan_waves(factory, project=None, everything=False, **common)
     with pytest.raises(FactoryError, match="not enabled in dev"):
         plan_waves(factory, project="nope", everything=False, **common)
