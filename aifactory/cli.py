@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from aifactory.errors import FactoryError
+from aifactory.policies import ROLE_ASSIGNMENT_LIMIT
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -79,7 +80,8 @@ def _print_plan(plan: "Plan", console: Console) -> None:  # noqa: F821 - importe
     console.print(
         f"[bold]Plan of stack[/] [cyan]{plan.stack}[/] (environment {plan.environment}): "
         f"{summary['resources']} resources in {summary['components']} components, "
-        f"{len(plan.projects)} project(s)"
+        f"{len(plan.projects)} project(s); {summary['roleAssignments']} role assignments "
+        f"(the subscription limit is {ROLE_ASSIGNMENT_LIMIT:,})"
     )
     types = Table(title="Resources by type", show_lines=False)
     types.add_column("type")

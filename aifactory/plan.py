@@ -12,6 +12,7 @@ import contextvars
 import re
 import threading
 import uuid
+from types import MappingProxyType
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
@@ -32,7 +33,7 @@ PROJECT_TYPE = "aifactory:project:Project"
 MOCK_NAMESPACE = uuid.UUID("6d1c7f4e-2f0a-4c55-9a43-0d9f3e1b8a77")
 
 # ARM provider type and the input that holds the Azure name, where the generic rule is wrong.
-_ARM_TYPES: Mapping[str, tuple[str, str]] = {
+_ARM_TYPES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "azure-native:privatedns:PrivateZone": ("Microsoft.Network/privateDnsZones", "privateZoneName"),
     "azure-native:privatedns:VirtualNetworkLink": ("Microsoft.Network/privateDnsZones/virtualNetworkLinks", "virtualNetworkLinkName"),
     "azure-native:network:PublicIPAddress": ("Microsoft.Network/publicIPAddresses", "publicIpAddressName"),
@@ -52,8 +53,8 @@ _ARM_TYPES: Mapping[str, tuple[str, str]] = {
     "azure-native:containerservice:ManagedCluster": ("Microsoft.ContainerService/managedClusters", "resourceName"),
     "azure-native:datafactory:Factory": ("Microsoft.DataFactory/factories", "factoryName"),
     "azure-native:applicationinsights:Component": ("Microsoft.Insights/components", "resourceName"),
-}
-_NAMESPACES: Mapping[str, str] = {
+})
+_NAMESPACES: Mapping[str, str] = MappingProxyType({
     "network": "Microsoft.Network",
     "storage": "Microsoft.Storage",
     "keyvault": "Microsoft.KeyVault",
@@ -72,7 +73,7 @@ _NAMESPACES: Mapping[str, str] = {
     "managedidentity": "Microsoft.ManagedIdentity",
     "authorization": "Microsoft.Authorization",
     "consumption": "Microsoft.Consumption",
-}
+})
 
 
 def _lower_camel(text: str) -> str:
@@ -268,6 +269,7 @@ class Plan:
                 "resources": len(self.custom_resources),
                 "components": len(self.resources) - len(self.custom_resources),
                 "byType": self.by_type(),
+                "roleAssignments": self.by_type().get("azure-native:authorization:RoleAssignment", 0),
                 "byProject": self.by_project(),
             },
             "network": self.network,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,12 @@ PROFILES: Mapping[str, EnvironmentProfile] = MappingProxyType(
 )
 
 OVERRIDABLE = tuple(f.name for f in fields(EnvironmentProfile) if f.name not in ("name", "allow_insecure_overrides", "insecure"))
-WEAKENING = {
+WEAKENING: Mapping[str, Callable[[Any, Any], bool]] = MappingProxyType({
     "protect_stateful": lambda base, new: base and not new,
     "delete_locks": lambda base, new: base and not new,
     "soft_delete_days": lambda base, new: new < base,
     "zone_redundant": lambda base, new: base and not new,
-}
+})
 
 
 class ProfileError(ValueError):

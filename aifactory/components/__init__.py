@@ -20,7 +20,7 @@ from aifactory.components.service import ServiceComponent, ServicePlacement
 from aifactory.components.datalake import DataLake, DataLakeArgs, LakeAccountRef, LakeArea, LifecyclePolicy
 from aifactory.components.hub import ExistingHubIds, HubNetwork, HubNetworkArgs
 from aifactory.components.keyvault import KeyVault, KeyVaultArgs
-from aifactory.components.monitoring import Monitoring, MonitoringArgs, attach_diagnostics
+from aifactory.components.monitoring import Monitoring, MonitoringArgs, application_insights, attach_diagnostics
 from aifactory.components.private_endpoint import EndpointPlacement, PrivateEndpoint, PrivateEndpointArgs, add_endpoints
 from aifactory.components.project import Project
 from aifactory.components.rbac import Grantee, grant
@@ -79,6 +79,7 @@ __all__ = [
     "ProjectSpokeArgs",
     "Protection",
     "add_endpoints",
+    "application_insights",
     "attach_diagnostics",
     "drop_legacy_aliases",
     "grant",

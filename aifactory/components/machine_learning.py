@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import pulumi
-from pulumi_azure_native import applicationinsights, machinelearningservices as ml, storage
+from pulumi_azure_native import machinelearningservices as ml, storage
 
 from aifactory.access import Role
 from aifactory.components.base import ComponentSettings
 from aifactory.components.container_registry import ContainerRegistry, ContainerRegistryArgs
+from aifactory.components.monitoring import application_insights
 from aifactory.components.rbac import Grantee
 from aifactory.components.service import ServiceComponent, ServicePlacement, system_identity_grantee
 from aifactory.components.stateful import Protection, lock_against_delete
@@ -81,18 +82,14 @@ class MachineLearningWorkspace(ServiceComponent):
             ).registry_id
         insights_id = args.application_insights_id
         if insights_id is None:
-            insights_id = applicationinsights.Component(
-                self.child_name("appi"),
-                resource_name_=placement.name(ResourceKind.APP_INSIGHTS, "ml"),
+            insights_id = application_insights(
+                self,
+                naming=placement.naming,
+                project=placement.project,
+                qualifier="ml",
                 resource_group_name=placement.resource_group_name,
                 location=placement.location,
-                kind="web",
-                application_type="web",
-                ingestion_mode="LogAnalytics",
-                workspace_resource_id=placement.log_analytics_workspace_id,
-                disable_local_auth=True,
-                tags=self.tags,
-                opts=self.child_opts(),
+                workspace_id=placement.log_analytics_workspace_id,
             ).id
         outbound = {}
         if args.lake is not None:

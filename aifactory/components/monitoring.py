@@ -50,23 +50,31 @@ class Monitoring(FactoryComponent):
         self.workspace_id = workspace.id
         self.register_outputs({"workspaceId": self.workspace_id})
 
-    def application_insights(
-        self, owner: FactoryComponent, *, project: Optional[str], resource_group_name: pulumi.Input[str], qualifier: str
-    ) -> applicationinsights.Component:
-        """Workspace-based Application Insights with local auth disabled, as a child of ``owner``."""
-        return applicationinsights.Component(
-            owner.child_name("appi"),
-            resource_name_=resource_name(ResourceKind.APP_INSIGHTS, self.args.naming, project=project, qualifier=qualifier),
-            resource_group_name=resource_group_name,
-            location=self.args.location,
-            kind="web",
-            application_type="web",
-            ingestion_mode="LogAnalytics",
-            workspace_resource_id=self.workspace_id,
-            disable_local_auth=True,
-            tags=owner.tags,
-            opts=owner.child_opts(),
-        )
+
+def application_insights(
+    owner: FactoryComponent,
+    *,
+    naming: NamingContext,
+    project: Optional[str],
+    qualifier: str,
+    resource_group_name: pulumi.Input[str],
+    location: str,
+    workspace_id: pulumi.Input[str],
+) -> applicationinsights.Component:
+    """Workspace-based Application Insights with local auth disabled, as a child of ``owner``."""
+    return applicationinsights.Component(
+        owner.child_name("appi"),
+        resource_name_=resource_name(ResourceKind.APP_INSIGHTS, naming, project=project, qualifier=qualifier),
+        resource_group_name=resource_group_name,
+        location=location,
+        kind="web",
+        application_type="web",
+        ingestion_mode="LogAnalytics",
+        workspace_resource_id=workspace_id,
+        disable_local_auth=True,
+        tags=owner.tags,
+        opts=owner.child_opts(),
+    )
 
 
 def attach_diagnostics(
