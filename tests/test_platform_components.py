@@ -13,6 +13,7 @@ from aifactory.components.keyvault import KeyVault, KeyVaultArgs
 from aifactory.components.monitoring import Monitoring, MonitoringArgs
 from aifactory.components.private_endpoint import EndpointPlacement, PrivateEndpoint, PrivateEndpointArgs
 from aifactory.components.rbac import Grantee
+from aifactory.components.service import ServicePlacement
 from aifactory.components.stateful import Protection
 from aifactory.dns import factory_zones
 from aifactory.naming import NamingContext
@@ -124,9 +125,13 @@ def test_bad_lake_arguments_fail_before_registration():
         LifecyclePolicy(cool_after_days=100, cold_after_days=90)
 
 
+def service_placement(project: str = "churn") -> ServicePlacement:
+    return ServicePlacement(naming=NAMING, resource_group_name=f"rg-aif-{project}-dev", endpoints=PLACEMENT,
+                            log_analytics_workspace_id=WORKSPACE, project=project)
+
+
 def vault(**changes) -> KeyVault:
-    args = dict(naming=NAMING, resource_group_name="rg-aif-churn-dev", tenant_id="tenant-guid", endpoints=PLACEMENT,
-                log_analytics_workspace_id=WORKSPACE, project="churn")
+    args = dict(placement=service_placement(), tenant_id="tenant-guid")
     args.update(changes)
     return KeyVault("churn-kv", KeyVaultArgs(**args))
 
@@ -162,8 +167,7 @@ def test_key_vault_grants_and_protection():
 def test_two_vaults_do_not_collide():
     def program():
         vault()
-        KeyVault("fraud-kv", KeyVaultArgs(naming=NAMING, resource_group_name="rg-aif-fraud-dev", tenant_id="t",
-                                          endpoints=PLACEMENT, log_analytics_workspace_id=WORKSPACE, project="fraud"))
+        KeyVault("fraud-kv", KeyVaultArgs(placement=service_placement("fraud"), tenant_id="t"))
 
     rec = record(program, subscription_id=SUB)
     names = [r.inputs["vaultName"] for r in rec.of_type("azure-native:keyvault:Vault")]

@@ -20,11 +20,12 @@ import pulumi
 from pulumi_azure_native import storage
 
 from aifactory.access import Role
-from aifactory.components.base import ComponentSettings, FactoryComponent, insecure_tags
+from aifactory.components.base import ComponentSettings, FactoryComponent
 from aifactory.components.monitoring import attach_diagnostics
 from aifactory.components.private_endpoint import EndpointPlacement, add_endpoints
 from aifactory.components.rbac import Grantee, grant, optional_parent
-from aifactory.components.stateful import Protection, lock_against_delete
+from aifactory.components.stateful import Protection
+from aifactory.components.storage import StorageSpec, secure_storage_account
 from aifactory.naming import NamingContext, ResourceKind, resource_name
 
 AREA_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -199,38 +200,21 @@ class DataLake(FactoryComponent):
         self.args = args
         naming = args.naming
         self.account_name = resource_name(ResourceKind.STORAGE_ACCOUNT, naming, qualifier="lake")
-        public = args.allow_public_network_access
-        self.account = storage.StorageAccount(
-            self.child_name("st"),
-            account_name=self.account_name,
-            resource_group_name=args.resource_group_name,
-            location=args.endpoints.location,
-            kind="StorageV2",
-            sku=storage.SkuArgs(name=args.sku),
-            access_tier="Hot",
-            is_hns_enabled=True,
-            public_network_access="Enabled" if public else "Disabled",
-            network_rule_set=storage.NetworkRuleSetArgs(default_action="Allow" if public else "Deny", bypass="AzureServices"),
-            allow_blob_public_access=False,
-            allow_shared_key_access=False,
-            allow_cross_tenant_replication=False,
-            default_to_o_auth_authentication=True,
-            enable_https_traffic_only=True,
-            minimum_tls_version="TLS1_2",
-            encryption=storage.EncryptionArgs(
-                key_source="Microsoft.Storage",
-                require_infrastructure_encryption=True,
-                services=storage.EncryptionServicesArgs(
-                    blob=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
-                    file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
-                ),
+        self.account = secure_storage_account(
+            self,
+            "st",
+            StorageSpec(
+                name=self.account_name,
+                resource_group_name=args.resource_group_name,
+                location=args.endpoints.location,
+                sku=args.sku,
+                hierarchical_namespace=True,
+                protection=args.protection,
+                allow_public_network_access=args.allow_public_network_access,
+                lock_note="Shared data lake of the AI factory; remove the lock deliberately.",
             ),
-            tags=insecure_tags(self.tags, public=args.allow_public_network_access),
-            opts=self.child_opts(protect=args.protection.protect),
         )
         self.account_id = self.account.id
-        if args.protection.delete_lock:
-            lock_against_delete(self, "st", self.account, "Shared data lake of the AI factory; remove the lock deliberately.")
         storage.BlobServiceProperties(
             self.child_name("blob"),
             account_name=self.account.name,

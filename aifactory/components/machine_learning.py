@@ -14,7 +14,8 @@ from aifactory.components.container_registry import ContainerRegistry, Container
 from aifactory.components.monitoring import application_insights
 from aifactory.components.rbac import Grantee
 from aifactory.components.service import ServiceComponent, ServicePlacement, system_identity_grantee
-from aifactory.components.stateful import Protection, lock_against_delete
+from aifactory.components.stateful import Protection
+from aifactory.components.storage import StorageSpec, secure_storage_account
 from aifactory.naming import ResourceKind, resource_name
 
 ISOLATION_MODES = ("Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound")
@@ -157,27 +158,19 @@ class MachineLearningWorkspace(ServiceComponent):
     def _default_storage(self, args: MachineLearningWorkspaceArgs) -> storage.StorageAccount:
         """The workspace's own storage: never the lake (no hierarchical namespace), Entra-only, private."""
         placement = args.placement
-        account = storage.StorageAccount(
-            self.child_name("st"),
-            account_name=placement.name(ResourceKind.STORAGE_ACCOUNT, "ml"),
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            kind="StorageV2",
-            sku=storage.SkuArgs(name=args.storage_sku),
-            is_hns_enabled=False,
-            public_network_access="Disabled",
-            network_rule_set=storage.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
-            allow_blob_public_access=False,
-            allow_shared_key_access=False,
-            allow_cross_tenant_replication=False,
-            enable_https_traffic_only=True,
-            minimum_tls_version="TLS1_2",
-            encryption=storage.EncryptionArgs(key_source="Microsoft.Storage", require_infrastructure_encryption=True),
-            tags=self.tags,
-            opts=self.child_opts(protect=args.protection.protect),
+        account = secure_storage_account(
+            self,
+            "st",
+            StorageSpec(
+                name=placement.name(ResourceKind.STORAGE_ACCOUNT, "ml"),
+                resource_group_name=placement.resource_group_name,
+                location=placement.location,
+                sku=args.storage_sku,
+                hierarchical_namespace=False,
+                protection=args.protection,
+                lock_note="Azure ML workspace storage; remove the lock deliberately.",
+            ),
         )
-        if args.protection.delete_lock:
-            lock_against_delete(self, "st", account, "Azure ML workspace storage; remove the lock deliberately.")
         self._private_endpoints(account.id, ("blob", "file"), "mlst")
         self._diagnostics("st", account.id, logs=False)
         return account

@@ -174,12 +174,8 @@ class ProjectBuild:
             self.key_vault = KeyVault(
                 f"{project.name}-kv",
                 KeyVaultArgs(
-                    naming=self.naming,
-                    resource_group_name=self.spoke.resource_group_name,
+                    placement=self.placement(),
                     tenant_id=platform.tenant_id,
-                    endpoints=self.endpoints,
-                    log_analytics_workspace_id=platform.workspace_id,
-                    project=project.name,
                     allow_public_network_access=platform.profile.insecure.public_network_access,
                     soft_delete_days=max(7, min(90, platform.profile.soft_delete_days * 3)),
                     protection=protection,
@@ -187,8 +183,7 @@ class ProjectBuild:
                 ),
                 opts=context.opts(),
             )
-            vault = self.key_vault
-            apply_role_matrix("keyvault", self.grantees, lambda g, role: vault.grant_role(g, role))
+            self.grant_matrix("keyvault", self.key_vault)
 
         self.action_group_id = self._budget()
 
