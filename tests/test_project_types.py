@@ -53,9 +53,14 @@ EXPECTED_COMPONENTS = {
 }
 
 
-@pytest.mark.parametrize("project", sorted(EXPECTED_COMPONENTS))
-def test_each_type_composes_its_components(plans, project):
-    assert set(components_of(plans["dev"], project)) == EXPECTED_COMPONENTS[project]
+ENABLED = [("dev", "churn-prediction"), ("dev", "support-copilot"), ("dev", "telemetry-stream"),
+           ("test", "churn-prediction"), ("test", "support-copilot"), ("prod", "churn-prediction")]
+
+
+@pytest.mark.parametrize("env, project", ENABLED)
+def test_each_type_composes_its_components_in_every_environment(plans, env, project):
+    assert set(components_of(plans[env], project)) == EXPECTED_COMPONENTS[project]
+    assert set(plans[env].projects) == {p for e, p in ENABLED if e == env}
 
 
 def test_every_project_exports_the_same_contract(plans):
