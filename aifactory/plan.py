@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import re
 import threading
 import uuid
 from types import MappingProxyType

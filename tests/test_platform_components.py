@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from aifactory.access import Role, role_assignment_name
-from aifactory.components.base import ComponentSettings
 from aifactory.components.datalake import DataLake, DataLakeArgs, LifecyclePolicy
 from aifactory.components.keyvault import KeyVault, KeyVaultArgs
 from aifactory.components.monitoring import Monitoring, MonitoringArgs

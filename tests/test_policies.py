@@ -19,7 +19,6 @@ from aifactory.policies import (
     STACK_RULES,
     Finding,
     ResourceView,
-    evaluate,
 )
 from aifactory.policy_pack import policies
 
