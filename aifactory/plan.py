@@ -154,8 +154,17 @@ class PlanMocks(pulumi.runtime.Mocks):
             state["identityProfile"] = {"kubeletidentity": {"objectId": kubelet, "clientId": kubelet}}
             state["oidcIssuerProfile"] = {"enabled": True, "issuerURL": f"https://{self.location}.oic.prod-aks.azure.com/{derived}/"}
         identity = state.get("identity")
-        if isinstance(identity, dict) and "SystemAssigned" in str(identity.get("type", "")):
-            state["identity"] = {**identity, "principalId": derived, "tenantId": self.tenant_id}
+        if isinstance(identity, dict):
+            identity = dict(identity)
+            assigned = identity.get("userAssignedIdentities")
+            if isinstance(assigned, list):  # inputs list the ids; Azure answers with a map keyed by id
+                identity["userAssignedIdentities"] = {
+                    i: {"principalId": str(uuid.uuid5(MOCK_NAMESPACE, i)), "clientId": str(uuid.uuid5(MOCK_NAMESPACE, f"client|{i}"))}
+                    for i in assigned
+                }
+            if "SystemAssigned" in str(identity.get("type", "")):
+                identity.update(principalId=derived, tenantId=self.tenant_id)
+            state["identity"] = identity
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:

@@ -99,3 +99,18 @@ def test_sdk_client_drives_the_datalake_api():
     result = client.set_acl_recursive("prj-churn", "raw", "user::rwx")
     assert service.log == ["prj-churn", "raw", "create", "prj-churn", "raw", "user::rwx"]
     assert result == AclResult("prj-churn", "raw", 10, 0)
+
+
+def test_lake_acls_cli_lists_every_area_and_folder():
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from aifactory.cli import app
+
+    repo = Path(__file__).resolve().parent.parent
+    result = CliRunner().invoke(app, ["lake-acls", "--stack", "dev", "--dir", str(repo)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "staiflakedev5c4db" in result.output
+    for area in ("prj-churn-prediction", "prj-support-copilot", "prj-telemetry-stream"):
+        assert result.output.count(area) == 4  # the area root and its three folders

@@ -282,3 +282,24 @@ def test_bad_arguments_fail_before_any_resource_is_registered(build, message):
 
     rec = record(program, subscription_id=SUB)
     assert rec.resources == registered
+
+
+def test_aks_with_the_hub_zone_uses_a_pre_granted_control_plane_identity():
+    zone = ZONES["privatelink.swedencentral.azmk8s.io"]
+    rec = record(lambda: AksCluster("aks", aks_args(private_dns_zone_id=zone)), subscription_id=SUB)
+    cluster = rec.one("azure-native:containerservice:ManagedCluster")
+    assert cluster.inputs["apiServerAccessProfile"]["privateDNSZone"] == zone
+    identity = rec.one("azure-native:managedidentity:UserAssignedIdentity").inputs
+    assert cluster.inputs["identity"]["type"] == "UserAssigned"
+    assert cluster.inputs["identity"]["userAssignedIdentities"] == [
+        f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identity['resourceName']}"
+    ]
+    grants = {r.inputs["roleDefinitionId"].rsplit("/", 1)[-1]: r.inputs["scope"] for r in rec.of_type("azure-native:authorization:RoleAssignment")}
+    assert grants == {Role.PRIVATE_DNS_ZONE_CONTRIBUTOR.value: zone, Role.NETWORK_CONTRIBUTOR.value: f"{VNET}/subnets/snet-aks"}
+
+
+def test_aks_without_a_zone_lets_aks_manage_its_own():
+    rec = record(lambda: AksCluster("aks", aks_args()), subscription_id=SUB)
+    cluster = rec.one("azure-native:containerservice:ManagedCluster").inputs
+    assert cluster["apiServerAccessProfile"]["privateDNSZone"] == "system" and cluster["identity"] == {"type": "SystemAssigned"}
+    assert not rec.of_type("azure-native:managedidentity:UserAssignedIdentity")

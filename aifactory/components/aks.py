@@ -9,11 +9,11 @@ from ipaddress import IPv4Network
 from typing import Mapping, Optional
 
 import pulumi
-from pulumi_azure_native import containerservice
+from pulumi_azure_native import containerservice, managedidentity
 
 from aifactory.access import Role
 from aifactory.components.base import ComponentSettings
-from aifactory.components.rbac import Grantee
+from aifactory.components.rbac import Grantee, grant
 from aifactory.components.service import ServiceComponent, ServicePlacement
 from aifactory.naming import ResourceKind
 
@@ -52,6 +52,10 @@ class AksClusterArgs:
     user_pool: Optional[NodePool] = field(default_factory=lambda: NodePool("user", min_count=0, max_count=5))
     kubernetes_version: Optional[str] = None
     tier: str = "Standard"
+    private_dns_zone_id: Optional[pulumi.Input[str]] = None
+    """The hub's ``privatelink.<region>.azmk8s.io`` zone, so the hub and every spoke resolve the API server.
+    Needs a user-assigned control-plane identity, which the component creates and grants Private DNS Zone
+    Contributor on the zone and Network Contributor on the node subnet. Without it: a zone of AKS's own."""
     settings: ComponentSettings = field(default_factory=ComponentSettings)
 
     def __post_init__(self) -> None:
@@ -89,6 +93,7 @@ class AksCluster(ServiceComponent):
         if args.user_pool is not None:
             pools.append(self._pool(args.user_pool, "User", args.node_subnet_id))
         workspace_id = placement.log_analytics_workspace_id
+        identity, dns_zone, depends_on = self._control_plane_identity(args)
         self.cluster = containerservice.ManagedCluster(
             self.child_name("aks"),
             resource_name_=self.cluster_name,
@@ -97,10 +102,10 @@ class AksCluster(ServiceComponent):
             dns_prefix=self.cluster_name,
             kubernetes_version=args.kubernetes_version,
             sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=args.tier),
-            identity=containerservice.ManagedClusterIdentityArgs(type="SystemAssigned"),
+            identity=identity,
             node_resource_group=placement.name(ResourceKind.RESOURCE_GROUP, "aks-nodes"),
             api_server_access_profile=containerservice.ManagedClusterAPIServerAccessProfileArgs(
-                enable_private_cluster=True, enable_private_cluster_public_fqdn=False, private_dns_zone="system"
+                enable_private_cluster=True, enable_private_cluster_public_fqdn=False, private_dns_zone=dns_zone
             ),
             public_network_access="Disabled",
             disable_local_accounts=True,
@@ -142,7 +147,7 @@ class AksCluster(ServiceComponent):
                 upgrade_channel="patch", node_os_upgrade_channel="NodeImage"
             ),
             tags=self.tags,
-            opts=self.child_opts(),
+            opts=self.child_opts(depends_on=depends_on),
         )
         self.cluster_id = self.cluster.id
         self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(lambda p: p.issuer_url if p else None)
@@ -153,6 +158,37 @@ class AksCluster(ServiceComponent):
         self._expose(self.cluster, self.cluster_name, "aks")
         self._diagnostics("aks", self.cluster.id)
         self.register_outputs({"clusterId": self.cluster_id, "oidcIssuerUrl": self.oidc_issuer_url})
+
+    def _control_plane_identity(
+        self, args: AksClusterArgs
+    ) -> tuple[containerservice.ManagedClusterIdentityArgs, pulumi.Input[str], list[pulumi.Resource]]:
+        """System-assigned identity and AKS's own zone, or (with the hub's zone) a user-assigned identity
+        granted what a bring-your-own private zone needs, before the cluster exists."""
+        if args.private_dns_zone_id is None:
+            return containerservice.ManagedClusterIdentityArgs(type="SystemAssigned"), "system", []
+        placement = self.placement
+        name = placement.name(ResourceKind.MANAGED_IDENTITY, "aks-control-plane")
+        identity = managedidentity.UserAssignedIdentity(
+            self.child_name("id"),
+            resource_name_=name,
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            tags=self.tags,
+            opts=self.child_opts(),
+        )
+        grantee = Grantee.identity(identity.principal_id, f"identity:{placement.naming.subscription_id}/{name}")
+        grants = [
+            grant(name=self.child_name("ra-dns"), scope=args.private_dns_zone_id, scope_key=f"aks-dns:{name}",
+                  grantee=grantee, role=Role.PRIVATE_DNS_ZONE_CONTRIBUTOR,
+                  subscription_id=placement.naming.subscription_id, parent=self),
+            grant(name=self.child_name("ra-subnet"), scope=args.node_subnet_id, scope_key=f"aks-subnet:{name}",
+                  grantee=grantee, role=Role.NETWORK_CONTRIBUTOR,
+                  subscription_id=placement.naming.subscription_id, parent=self),
+        ]
+        identity_args = containerservice.ManagedClusterIdentityArgs(
+            type="UserAssigned", user_assigned_identities=[identity.id]
+        )
+        return identity_args, args.private_dns_zone_id, grants
 
     @staticmethod
     def _pool(pool: NodePool, mode: str, subnet_id: pulumi.Input[str]) -> containerservice.ManagedClusterAgentPoolProfileArgs:

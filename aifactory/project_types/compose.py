@@ -31,7 +31,7 @@ from aifactory.components.private_endpoint import EndpointPlacement
 from aifactory.components.rbac import Grantee
 from aifactory.components.spoke import HubConnection, ProjectSpoke, ProjectSpokeArgs
 from aifactory.components.stateful import Protection
-from aifactory.dns import zones_for_groups
+from aifactory.dns import AKS_ZONE_TEMPLATE, zones_for_groups
 from aifactory.naming import ResourceKind, resource_name
 from aifactory.project_types.context import ProjectContext
 from aifactory.subnet_templates import PRIVATE_ENDPOINT_SUBNET
@@ -407,6 +407,7 @@ def build_streaming(context: ProjectContext) -> dict[str, object]:
                     "system", min_count=profile.aks_system_min_nodes, max_count=max(profile.aks_system_min_nodes, 3)
                 ),
                 user_pool=NodePool("user", min_count=0, max_count=profile.aks_user_max_nodes),
+                private_dns_zone_id=context.platform.dns_zone_ids.get(AKS_ZONE_TEMPLATE.format(location=factory.settings.location)),
                 settings=context.settings,
             ),
             opts=context.opts(),
