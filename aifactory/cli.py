@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable, List, Optional, TypeVar
+from typing import TYPE_CHECKING, Callable, List, Optional, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from rich.tree import Tree
 
 from aifactory.errors import FactoryError
 from aifactory.policies import ROLE_ASSIGNMENT_LIMIT
+
+if TYPE_CHECKING:  # the plan module imports Pulumi; commands import it when they run
+    from aifactory.plan import Plan
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -75,7 +78,7 @@ def parse_assignments(values: List[str]) -> dict[str, str]:
     return assignments
 
 
-def _print_plan(plan: "Plan", console: Console) -> None:  # noqa: F821 - imported lazily
+def _print_plan(plan: Plan, console: Console) -> None:
     summary = plan.to_dict()["summary"]
     console.print(
         f"[bold]Plan of stack[/] [cyan]{plan.stack}[/] (environment {plan.environment}): "
@@ -122,7 +125,7 @@ def _print_plan(plan: "Plan", console: Console) -> None:  # noqa: F821 - importe
         console.print("[green]No policy violations.[/]")
 
 
-def component_tree(plan: "Plan") -> Tree:  # noqa: F821
+def component_tree(plan: Plan) -> Tree:
     """Components as a tree, each with the number of Azure resources beneath it."""
     by_urn = {r.urn: r for r in plan.resources}
 
@@ -160,7 +163,7 @@ def plan(
 
     console = Console(highlight=False)
 
-    def action() -> "Plan":  # noqa: F821
+    def action() -> Plan:
         overrides = parse_assignments(config)
         return run_plan(directory, stack, overrides=overrides, projects_dir=projects_dir)
 

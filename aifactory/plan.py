@@ -269,6 +269,7 @@ class Plan:
         return counts
 
     def to_dict(self) -> dict[str, Any]:
+        by_type = self.by_type()
         return {
             "stack": self.stack,
             "environment": self.environment,
@@ -276,8 +277,8 @@ class Plan:
             "summary": {
                 "resources": len(self.custom_resources),
                 "components": len(self.resources) - len(self.custom_resources),
-                "byType": self.by_type(),
-                "roleAssignments": self.by_type().get("azure-native:authorization:RoleAssignment", 0),
+                "byType": by_type,
+                "roleAssignments": by_type.get("azure-native:authorization:RoleAssignment", 0),
                 "byProject": self.by_project(),
             },
             "network": self.network,
