@@ -232,3 +232,44 @@ def test_plugin_types_register_through_entry_points(monkeypatch):
     monkeypatch.setattr("aifactory.project_types.entry_points", lambda group: [type("E", (), {"name": "x", "load": lambda self: clash})()])
     with pytest.raises(ValueError, match="already registered"):
         load_registry()
+
+
+def test_a_plugin_type_plans_end_to_end(factory_dir: Path, monkeypatch):
+    """The example of docs/project-types.md, registered as an entry point, planned like a built-in type."""
+    from aifactory.addressing import SubnetSpec
+    from aifactory.components import AiServices, AiServicesArgs
+    from aifactory.project_types.compose import ProjectBuild
+
+    def build_vision(context):
+        build = ProjectBuild(context)
+        outputs = build.outputs()
+        vision = AiServices(f"{context.project.name}-ais", AiServicesArgs(placement=build.placement(), settings=context.settings),
+                            opts=context.opts())
+        build.grant_matrix("aiservices", vision)
+        outputs["aiServicesEndpoint"] = vision.endpoint
+        return outputs
+
+    vision = ProjectType(
+        name="vision", description="Computer vision",
+        subnets=(SubnetSpec("pep", 25, private_endpoints=True), SubnetSpec("apps", 25)),
+        services={"keyvault": True}, required=frozenset({"keyvault"}), build=build_vision,
+    )
+
+    class EntryPoint:
+        name = "vision"
+
+        def load(self):
+            return vision
+
+    monkeypatch.setattr("aifactory.project_types.entry_points", lambda group: [EntryPoint()])
+    write_yaml(factory_dir / "projects" / "shelf-scan.yaml", {
+        "name": "shelf-scan", "type": "vision", "costCenter": "CC-5",
+        "owners": [{"objectId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "type": "Group"}],
+        "environments": {"dev": {"cidr": "10.64.4.0/24"}},
+    })
+    plan = run_plan(factory_dir, "dev", overrides={"scope": "project:shelf-scan"})
+    assert plan.projects["shelf-scan"]["type"] == "vision"
+    assert plan.outputs["projects"]["shelf-scan"]["aiServicesEndpoint"].startswith("https://ais-aif-shelf-scan-dev")
+    assert [v for v in plan.violations if v.level == "mandatory"] == []
+    subnets = {s["name"] for r in plan.custom_resources if r.type == "azure-native:network:VirtualNetwork" for s in r.inputs["subnets"]}
+    assert subnets == {"snet-pep", "snet-apps"}
