@@ -293,13 +293,12 @@ def lake_acls(
     apply: bool = typer.Option(False, "--apply", help="Apply through the Azure Data Lake SDK (needs network access to the lake)."),
 ) -> None:
     """Show (or apply) the POSIX folder ACLs of every project's lake area."""
-    from aifactory.components.datalake import project_area_name
+    from aifactory.components.datalake import lake_account_name, project_area_name
     from aifactory.factory import load_factory
     from aifactory.lake_acl import DataLakeSdkClient, apply_acls, area_acls
-    from aifactory.naming import ResourceKind, resource_name
 
     factory = guarded(lambda: load_factory(directory, stack))
-    account = resource_name(ResourceKind.STORAGE_ACCOUNT, factory.naming, qualifier="lake")
+    account = lake_account_name(factory.naming)
     folders = [acl for p in factory.projects for acl in area_acls(p.request, project_area_name(p.name))]
     console = Console(highlight=False)
     table = Table(title=f"Folder ACLs on {account}")

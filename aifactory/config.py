@@ -382,8 +382,8 @@ def stack_file(root: Path, stack: str) -> Path:
     return root / f"Pulumi.{stack}.yaml"
 
 
-def read_stack_config(path: Path) -> dict[str, Any]:
-    """The ``aifactory:`` keys of a stack file, without the namespace, as YAML values."""
+def read_stack_file_config(path: Path) -> dict[str, Any]:
+    """A stack file's whole ``config:`` section (every namespace), its shape checked."""
     document = read_yaml(path)
     if document is None:
         raise ConfigError("stack file is empty; it needs a config: section with aifactory: settings", file=str(path))
@@ -392,8 +392,13 @@ def read_stack_config(path: Path) -> dict[str, Any]:
     config = document.get("config") or {}
     if not isinstance(config, dict):
         raise ConfigError("config: must be a mapping of namespace:key to value", file=str(path), field="config")
+    return dict(config)
+
+
+def read_stack_config(path: Path) -> dict[str, Any]:
+    """The ``aifactory:`` keys of a stack file, without the namespace, as YAML values."""
     settings: dict[str, Any] = {}
-    for key, value in config.items():
+    for key, value in read_stack_file_config(path).items():
         namespace, _, name = str(key).partition(":")
         if namespace == CONFIG_NAMESPACE and name:
             settings[name] = value

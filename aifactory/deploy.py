@@ -24,13 +24,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from aifactory.config import CONFIG_NAMESPACE, read_stack_config, stack_file
+from aifactory.config import CONFIG_NAMESPACE, read_stack_file_config, stack_file
 from aifactory.errors import FactoryError
 from aifactory.factory import Factory, StackSlice, load_factory, stack_slices
 
@@ -100,21 +100,15 @@ def _config_value(value: Any) -> str:
     return str(value)
 
 
-def stack_config(root: Path, environment: str, item: StackSlice, platform_stack: str) -> dict[str, str]:
-    """Every config value of the environment's stack file, plus this slice's scope."""
-    document = read_stack_config_full(stack_file(root, environment))
-    config = {key: _config_value(value) for key, value in document.items() if value is not None}
-    config[f"{CONFIG_NAMESPACE}:scope"] = item.scope
-    config[f"{CONFIG_NAMESPACE}:platformStack"] = platform_stack
-    return config
+def stack_config(base: Mapping[str, str], item: StackSlice, platform_stack: str) -> dict[str, str]:
+    """The environment's stack config plus this slice's scope."""
+    return {**base, f"{CONFIG_NAMESPACE}:scope": item.scope, f"{CONFIG_NAMESPACE}:platformStack": platform_stack}
 
 
-def read_stack_config_full(path: Path) -> dict[str, Any]:
-    """All namespaces of a stack file's ``config:`` (azure-native:location, aifactory:..., ...)."""
-    from aifactory.config import read_yaml
-
-    read_stack_config(path)  # validates the file's shape with a clear error
-    return dict((read_yaml(path) or {}).get("config") or {})
+def read_stack_config_full(path: Path) -> dict[str, str]:
+    """All namespaces of a stack file's ``config:`` (azure-native:location, aifactory:...), as config strings."""
+    document = read_stack_file_config(path)
+    return {key: _config_value(value) for key, value in document.items() if value is not None}
 
 
 def plan_waves(
@@ -141,13 +135,15 @@ def plan_waves(
             known = ", ".join(s.project or "" for s in slices[1:]) or "none"
             raise DeployError(f"project {project!r} is not enabled in {factory.environment}; enabled: {known}", field="--project")
 
+    base_config = read_stack_config_full(stack_file(factory.root, factory.stack))
+
     def job(item: StackSlice) -> StackJob:
         return StackJob(
             stack=item.stack,
             environment=factory.environment,
             scope=item.scope,
             operation=operation,
-            config=stack_config(factory.root, factory.stack, item, factory.platform_stack),
+            config=stack_config(base_config, item, factory.platform_stack),
             work_dir=str(factory.root.resolve()),
             backend_url=backend_url,
             secrets_provider=secrets_provider,

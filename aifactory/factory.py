@@ -234,6 +234,14 @@ def assemble_factory(
     )
 
 
+def stack_values(root: Path, stack: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The ``aifactory:`` values of a stack file with ``--config`` overrides, as Pulumi hands them to the program."""
+    raw = decode_pulumi_config(read_stack_settings(root, stack))
+    if overrides:
+        raw = apply_overrides(raw, overrides)
+    return encode_pulumi_config(raw)
+
+
 def load_factory(
     root: Path,
     stack: str,
@@ -243,11 +251,8 @@ def load_factory(
     registry: Mapping[str, ProjectType] | None = None,
 ) -> Factory:
     """The CLI's path: read ``Pulumi.<stack>.yaml`` (plus overrides) and assemble."""
-    raw = decode_pulumi_config(read_stack_settings(root, stack))
-    if overrides:
-        raw = apply_overrides(raw, overrides)
     return assemble_factory(
-        encode_pulumi_config(raw), stack=stack, root=root, projects_dir=projects_dir, registry=registry
+        stack_values(root, stack, overrides), stack=stack, root=root, projects_dir=projects_dir, registry=registry
     )
 
 

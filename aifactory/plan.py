@@ -23,8 +23,8 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from aifactory import program
-from aifactory.config import CONFIG_NAMESPACE, apply_overrides, decode_pulumi_config, encode_pulumi_config
-from aifactory.factory import load_factory, read_stack_settings
+from aifactory.config import CONFIG_NAMESPACE
+from aifactory.factory import assemble_factory, stack_values
 from aifactory.policies import Finding, ResourceView, evaluate
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -362,8 +362,8 @@ def run_plan(
     overrides = dict(overrides or {})
     if projects_dir is not None:
         overrides["projectsDir"] = str(projects_dir.resolve())
-    factory = load_factory(root, stack, overrides=overrides)
-    config = encode_pulumi_config(apply_overrides(decode_pulumi_config(read_stack_settings(root, stack)), overrides))
+    config = stack_values(root, stack, overrides)
+    factory = assemble_factory(config, stack=stack, root=root)
     settings = factory.settings
     references: dict[str, Mapping[str, Any]] = {}
     if not factory.includes_platform:

@@ -15,7 +15,14 @@ from pulumi_azure_native import authorization, resources
 
 from aifactory.components.base import ComponentSettings, FactoryComponent
 from aifactory.components.budget import Budget, BudgetArgs
-from aifactory.components.datalake import DataLake, DataLakeArgs, LakeAccountRef, LakeAreaAccess, shared_area_name
+from aifactory.components.datalake import (
+    DataLake,
+    DataLakeArgs,
+    LakeAccountRef,
+    LakeAreaAccess,
+    lake_account_name,
+    shared_area_name,
+)
 from aifactory.components.hub import ExistingHubIds, HubNetwork, HubNetworkArgs
 from aifactory.components.machine_learning import MachineLearningRegistry, MachineLearningRegistryArgs
 from aifactory.components.monitoring import Monitoring, MonitoringArgs
@@ -60,10 +67,6 @@ def _zones(factory: Factory) -> tuple[str, ...]:
 
 def platform_group_name(factory: Factory) -> str:
     return resource_name(ResourceKind.RESOURCE_GROUP, factory.naming, qualifier="platform")
-
-
-def lake_account_name(factory: Factory) -> str:
-    return resource_name(ResourceKind.STORAGE_ACCOUNT, factory.naming, qualifier="lake")
 
 
 def build_platform(factory: Factory) -> tuple[Platform, dict[str, Any]]:
@@ -197,7 +200,7 @@ def platform_from_stack(factory: Factory) -> Platform:
         factory.settings.hub.existing and factory.settings.hub.existing.firewall_private_ip
     )
     lake = LakeAccountRef(
-        account_name=lake_account_name(factory),
+        account_name=lake_account_name(factory.naming),
         account_id=output("lakeAccountId"),
         resource_group_name=output("platformResourceGroup"),
         naming=factory.naming,

@@ -24,6 +24,8 @@ from typing import Mapping, Optional
 
 import pulumi
 
+from aifactory.policies import INSECURE_TAG
+
 LEGACY_ALIAS_TYPE = re.compile(r"^azure-native:[a-z0-9]+/v\d{8}[a-z]*:")
 
 
@@ -81,9 +83,6 @@ class FactoryComponent(pulumi.ComponentResource):
 
     def child_opts(self, **kwargs: object) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **kwargs)  # type: ignore[arg-type]
-
-
-INSECURE_TAG = "insecureOverride"
 
 
 def insecure_tags(tags: Mapping[str, str], *, public: bool) -> dict[str, str]:

@@ -182,6 +182,11 @@ def add_project_area(
     )
 
 
+def lake_account_name(naming: NamingContext) -> str:
+    """The shared lake's storage account name in an environment (deterministic, known at plan time)."""
+    return resource_name(ResourceKind.STORAGE_ACCOUNT, naming, qualifier="lake")
+
+
 def project_area_name(project: str) -> str:
     return f"{PROJECT_AREA_PREFIX}-{project}"
 
@@ -199,7 +204,7 @@ class DataLake(FactoryComponent):
         super().__init__("aifactory:data:DataLake", name, args.settings, opts)
         self.args = args
         naming = args.naming
-        self.account_name = resource_name(ResourceKind.STORAGE_ACCOUNT, naming, qualifier="lake")
+        self.account_name = lake_account_name(naming)
         self.account = secure_storage_account(
             self,
             "st",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network
 from typing import Mapping, Optional, Sequence
 
 import pulumi
@@ -178,7 +179,7 @@ class HubNetwork(FactoryComponent):
             )
             self.dns_zone_ids[zone] = private_zone.id
 
-        self.firewall_private_ip = self._firewall(group, vnet) if args.firewall else None
+        self.firewall_private_ip = self._firewall(group, vnet, layout) if args.firewall else None
         if args.bastion:
             self._bastion(group, vnet)
 
@@ -194,7 +195,9 @@ class HubNetwork(FactoryComponent):
             opts=self.child_opts(),
         )
 
-    def _firewall(self, group: resources.ResourceGroup, vnet: network.VirtualNetwork) -> pulumi.Output[str]:
+    def _firewall(
+        self, group: resources.ResourceGroup, vnet: network.VirtualNetwork, layout: Mapping[str, IPv4Network]
+    ) -> pulumi.Output[str]:
         naming = self.args.naming
         policy = network.FirewallPolicy(
             self.child_name("afwp"),
@@ -225,7 +228,6 @@ class HubNetwork(FactoryComponent):
             opts=self.child_opts(),
         )
         # Azure gives the firewall the fourth address of its subnet; known at plan time.
-        layout = carve_subnets(parse_network(self.args.cidr or ""), HUB_SUBNETS)
         planned_ip = str(layout[FIREWALL_SUBNET].network_address + 4)
         return firewall.id.apply(lambda _: planned_ip)
 

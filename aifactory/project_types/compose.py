@@ -307,14 +307,10 @@ class ProjectBuild:
         return factory
 
 
-def _foundation_outputs(build: ProjectBuild) -> dict[str, object]:
-    return build.outputs()
-
-
 def build_esml(context: ProjectContext) -> dict[str, object]:
     """esml: lake area, key vault, Azure ML, Databricks, Data Factory (each optional but the vault)."""
     build = ProjectBuild(context)
-    outputs = _foundation_outputs(build)
+    outputs = build.outputs()
     if build.enabled("aml"):
         outputs["amlWorkspaceId"] = build.machine_learning().workspace_id
     if build.enabled("databricks"):
@@ -328,7 +324,7 @@ def build_genai(context: ProjectContext) -> dict[str, object]:
     """genai: lake area, key vault, AI Services with model deployments, AI Search, Azure ML."""
     build = ProjectBuild(context)
     request = context.project.request
-    outputs = _foundation_outputs(build)
+    outputs = build.outputs()
     services = AiServices(
         f"{request.name}-ais",
         AiServicesArgs(
@@ -363,7 +359,7 @@ def build_streaming(context: ProjectContext) -> dict[str, object]:
     """streaming (lambda architecture): lake area, key vault, Event Hubs, Databricks, AKS, registry."""
     build = ProjectBuild(context)
     project, factory = context.project, context.factory
-    outputs = _foundation_outputs(build)
+    outputs = build.outputs()
     hubs = EventHubs(
         f"{project.name}-evhns",
         EventHubsArgs(
