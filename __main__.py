@@ -1,5 +1,5 @@
 """Pulumi entry point: the whole program lives in the aifactory package."""
 
-from aifactory.program import main
+from aifactory.build.program import main
 
 main()

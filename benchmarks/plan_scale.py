@@ -28,7 +28,7 @@ OWNER = "6f1d3c2a-9b8e-4f7d-a6c5-0e1f2a3b4c5d"
 
 def make_factory(target: Path, projects: int) -> None:
     """A copy of the example factory whose projects/ holds ``projects`` synthetic requests."""
-    from aifactory.addressing import allocate, parse_network
+    from aifactory.core.addressing import allocate, parse_network
     from aifactory.project_types import load_registry
 
     for stack_file in REPO.glob("Pulumi*.yaml"):
@@ -63,7 +63,7 @@ def measure_once(projects: int, keep_aliases: bool) -> dict[str, float]:
     """Run in a fresh process: import the SDK modules (timed apart), plan, report seconds and peak RSS."""
     import importlib
 
-    from aifactory.plan import run_plan
+    from aifactory.tools.plan import run_plan
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

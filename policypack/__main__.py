@@ -1,5 +1,5 @@
 """CrossGuard entry point: `pulumi preview --policy-pack policypack` (uses the project's .venv)."""
 
-from aifactory.policy_pack import build_pack
+from aifactory.tools.policy_pack import build_pack
 
 build_pack()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aifactory.addressing import (
+from aifactory.core.addressing import (
     SubnetSpec,
     SpokeRequest,
     allocate,
@@ -19,7 +19,7 @@ from aifactory.addressing import (
     plan_network,
     template_prefix,
 )
-from aifactory.errors import AddressPlanError
+from aifactory.core.errors import AddressPlanError
 from aifactory.subnet_templates import ESML_SUBNETS, GENAI_SUBNETS, HUB_SUBNETS, STREAMING_SUBNETS
 
 POOL = IPv4Network("10.64.0.0/16")

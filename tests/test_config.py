@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from aifactory.errors import FactoryError
-from aifactory.factory import load_factory
+from aifactory.core.errors import FactoryError
+from aifactory.core.factory import load_factory
 from tests.conftest import load_yaml, write_yaml
 
 GOOD_PROJECT = {
@@ -135,7 +135,7 @@ def test_bad_stack_settings(factory_dir: Path, key, value, field, message):
 
 def test_hub_too_small_for_its_subnets_is_refused(factory_dir: Path):
     from aifactory.components.hub import HubNetworkArgs
-    from aifactory.naming import NamingContext
+    from aifactory.core.naming import NamingContext
 
     with pytest.raises(FactoryError, match="needs at least a /24"):
         HubNetworkArgs(location="swedencentral", naming=NamingContext("aif", "dev", "00000000-0000-0000-0000-000000000000"), cidr="10.60.0.0/25")

@@ -8,7 +8,7 @@ from typing import Callable
 import pytest
 from typer.testing import CliRunner
 
-from aifactory.cli import app
+from aifactory.tools.cli import app
 from tests.conftest import load_yaml, write_yaml
 
 runner = CliRunner()

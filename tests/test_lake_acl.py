@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aifactory.config import ProjectRequest
-from aifactory.lake_acl import AclResult, DataLakeSdkClient, apply_acls, area_acls
+from aifactory.core.config import ProjectRequest
+from aifactory.tools.lake_acl import AclResult, DataLakeSdkClient, apply_acls, area_acls
 
 PROJECT = ProjectRequest.model_validate(
     {
@@ -106,7 +106,7 @@ def test_lake_acls_cli_lists_every_area_and_folder():
 
     from typer.testing import CliRunner
 
-    from aifactory.cli import app
+    from aifactory.tools.cli import app
 
     repo = Path(__file__).resolve().parent.parent
     result = CliRunner().invoke(app, ["lake-acls", "--stack", "dev", "--dir", str(repo)], terminal_width=200)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aifactory.errors import NamingError
-from aifactory.naming import (
+from aifactory.core.errors import NamingError
+from aifactory.core.naming import (
     ENVIRONMENTS,
     NAME_RULES,
     NamingContext,

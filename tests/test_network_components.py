@@ -16,10 +16,10 @@ from aifactory.components import (
     ProjectSpokeArgs,
     drop_legacy_aliases,
 )
-from aifactory.dns import factory_zones
-from aifactory.errors import ConfigError
-from aifactory.naming import NamingContext
-from aifactory.plan import record
+from aifactory.core.dns import factory_zones
+from aifactory.core.errors import ConfigError
+from aifactory.core.naming import NamingContext
+from aifactory.tools.plan import record
 from aifactory.subnet_templates import ESML_SUBNETS
 
 SUB = "3f2c1a9e-8d4b-4c7e-9a51-0b6d2e7f4a10"

@@ -11,11 +11,11 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from aifactory.cli import app
-from aifactory.deploy import StackJob, StackResult, deploy, plan_waves, run_waves
-from aifactory.errors import FactoryError
-from aifactory.factory import load_factory
-from aifactory.onboarding import offboard, onboard
+from aifactory.tools.cli import app
+from aifactory.tools.deploy import StackJob, StackResult, deploy, plan_waves, run_waves
+from aifactory.core.errors import FactoryError
+from aifactory.core.factory import load_factory
+from aifactory.tools.onboarding import offboard, onboard
 from tests.conftest import load_yaml, write_yaml
 
 runner = CliRunner()
@@ -231,8 +231,8 @@ def test_deploy_without_the_pulumi_cli_says_how_to_install_it(factory_dir: Path,
 
 def test_deploy_cli_summary_and_exit_code(factory_dir: Path, monkeypatch):
     fake = FakeRunner(fail={"dev-telemetry-stream"})
-    monkeypatch.setattr("aifactory.deploy.require_pulumi_cli", lambda which=None: "/usr/bin/pulumi")
-    monkeypatch.setattr("aifactory.deploy.subprocess_runner", fake)
+    monkeypatch.setattr("aifactory.tools.deploy.require_pulumi_cli", lambda which=None: "/usr/bin/pulumi")
+    monkeypatch.setattr("aifactory.tools.deploy.subprocess_runner", fake)
     result = runner.invoke(app, ["deploy", "--env", "dev", "--all", "--dir", str(factory_dir), "-n", "3"], terminal_width=200)
     assert result.exit_code == 1
     assert "Summary" in result.output and "failed" in result.output and "dev-telemetry-stream" in result.output

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer.main
 import yaml
 
-from aifactory.cli import app
+from aifactory.tools.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 GITHUB = REPO / "pipelines" / "github" / "aifactory.yml"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from aifactory.cli import app
-from aifactory.plan import run_plan
+from aifactory.tools.cli import app
+from aifactory.tools.plan import run_plan
 from tests.conftest import load_yaml, write_yaml
 
 runner = CliRunner()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aifactory.access import Role, role_assignment_name
+from aifactory.core.access import Role, role_assignment_name
 from aifactory.components.datalake import DataLake, DataLakeArgs, LifecyclePolicy
 from aifactory.components.keyvault import KeyVault, KeyVaultArgs
 from aifactory.components.monitoring import Monitoring, MonitoringArgs
@@ -14,9 +14,9 @@ from aifactory.components.private_endpoint import EndpointPlacement, PrivateEndp
 from aifactory.components.rbac import Grantee
 from aifactory.components.service import ServicePlacement
 from aifactory.components.stateful import Protection
-from aifactory.dns import factory_zones
-from aifactory.naming import NamingContext
-from aifactory.plan import record, run_plan
+from aifactory.core.dns import factory_zones
+from aifactory.core.naming import NamingContext
+from aifactory.tools.plan import record, run_plan
 
 SUB = "3f2c1a9e-8d4b-4c7e-9a51-0b6d2e7f4a10"
 NAMING = NamingContext("aif", "dev", SUB)

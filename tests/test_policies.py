@@ -9,9 +9,9 @@ from typing import Any, Callable
 import pytest
 from typer.testing import CliRunner
 
-from aifactory.cli import app
-from aifactory.plan import Plan, run_plan
-from aifactory.policies import (
+from aifactory.tools.cli import app
+from aifactory.tools.plan import Plan, run_plan
+from aifactory.core.policies import (
     ADVISORY,
     INSECURE_TAG,
     MANDATORY,
@@ -20,7 +20,7 @@ from aifactory.policies import (
     Finding,
     ResourceView,
 )
-from aifactory.policy_pack import policies
+from aifactory.tools.policy_pack import policies
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -222,7 +222,7 @@ def test_insecure_option_in_dev_is_reported_as_advisory():
 def test_plan_exits_1_on_a_mandatory_violation(monkeypatch, tmp_path):
     real = run_plan(REPO, "dev", overrides={"scope": "platform"})
     real.violations = [Finding("storage-shared-key-disabled", MANDATORY, real.resources[0].urn, "shared keys on; fix it")]
-    monkeypatch.setattr("aifactory.plan.run_plan", lambda *a, **k: real)
+    monkeypatch.setattr("aifactory.tools.plan.run_plan", lambda *a, **k: real)
     out = tmp_path / "plan.json"
     result = CliRunner().invoke(app, ["plan", "-s", "dev", "--dir", str(REPO), "--json", str(out)])
     assert result.exit_code == 1

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from aifactory.access import PRIVILEGED_ROLES, ROLE_MATRIX, Persona, Role
-from aifactory.cli import app
-from aifactory.errors import FactoryError
-from aifactory.factory import load_factory
-from aifactory.plan import Plan, run_plan
+from aifactory.core.access import PRIVILEGED_ROLES, ROLE_MATRIX, Persona, Role
+from aifactory.tools.cli import app
+from aifactory.core.errors import FactoryError
+from aifactory.core.factory import load_factory
+from aifactory.tools.plan import Plan, run_plan
 from aifactory.project_types import ProjectType, load_registry
 from aifactory.project_types.compose import CONTRACT_KEYS
 from aifactory.subnet_templates import ESML_SUBNETS
@@ -236,7 +236,7 @@ def test_plugin_types_register_through_entry_points(monkeypatch):
 
 def test_a_plugin_type_plans_end_to_end(factory_dir: Path, monkeypatch):
     """The example of docs/project-types.md, registered as an entry point, planned like a built-in type."""
-    from aifactory.addressing import SubnetSpec
+    from aifactory.core.addressing import SubnetSpec
     from aifactory.components import AiServices, AiServicesArgs
     from aifactory.project_types.compose import ProjectBuild
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aifactory.access import Role, role_assignment_name
+from aifactory.core.access import Role, role_assignment_name
 from aifactory.components.ai_search import AiSearch, AiSearchArgs
 from aifactory.components.ai_services import AiServices, AiServicesArgs, ModelDeployment
 from aifactory.components.aks import AksCluster, AksClusterArgs, NodePool
@@ -22,9 +22,9 @@ from aifactory.components.machine_learning import (
 from aifactory.components.private_endpoint import EndpointPlacement
 from aifactory.components.rbac import Grantee
 from aifactory.components.service import ServicePlacement
-from aifactory.dns import GROUP_ZONES, factory_zones
-from aifactory.naming import NamingContext
-from aifactory.plan import Recording, record
+from aifactory.core.dns import GROUP_ZONES, factory_zones
+from aifactory.core.naming import NamingContext
+from aifactory.tools.plan import Recording, record
 
 SUB = "3f2c1a9e-8d4b-4c7e-9a51-0b6d2e7f4a10"
 NAMING = NamingContext("aif", "dev", SUB)

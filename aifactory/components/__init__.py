@@ -1,13 +1,22 @@
-"""Reusable Pulumi components of the AI factory, importable from any Pulumi program."""
+"""Reusable Pulumi components of the AI factory, importable from any Pulumi program.
+
+One module per Azure service, each with one validated ``Args`` model whose defaults are the secure
+configuration; children are parented to the component and named after it.
+"""
 
 from aifactory.components.ai_search import AiSearch, AiSearchArgs
-from aifactory.components.ai_services import AiServices, AiServicesArgs, ModelDeployment
+from aifactory.components.ai_services import AiServices, AiServicesArgs
 from aifactory.components.aks import AksCluster, AksClusterArgs, NodePool
-from aifactory.components.base import ComponentSettings, FactoryComponent, drop_legacy_aliases
+from aifactory.components.arm import AzureResource, azure_provider
+from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent
+from aifactory.components.budget import Budget, BudgetArgs
 from aifactory.components.container_registry import ContainerRegistry, ContainerRegistryArgs
 from aifactory.components.data_factory import DataFactory, DataFactoryArgs, LakeLink
 from aifactory.components.databricks import DatabricksSubnets, DatabricksWorkspace, DatabricksWorkspaceArgs
-from aifactory.components.event_hubs import EventHubs, EventHubsArgs, EventHubSpec
+from aifactory.components.datalake import DataLake, DataLakeArgs, LakeAccountRef, LakeArea, LakeAreaAccess, LifecyclePolicy
+from aifactory.components.event_hubs import EventHubs, EventHubsArgs
+from aifactory.components.hub import ExistingHubIds, FirewallRule, HubNetwork, HubNetworkArgs
+from aifactory.components.keyvault import KeyVault, KeyVaultArgs
 from aifactory.components.machine_learning import (
     ComputeCluster,
     LakeDatastore,
@@ -16,16 +25,15 @@ from aifactory.components.machine_learning import (
     MachineLearningWorkspace,
     MachineLearningWorkspaceArgs,
 )
-from aifactory.components.service import ServiceComponent, ServicePlacement
-from aifactory.components.datalake import DataLake, DataLakeArgs, LakeAccountRef, LakeArea, LifecyclePolicy
-from aifactory.components.hub import ExistingHubIds, HubNetwork, HubNetworkArgs
-from aifactory.components.keyvault import KeyVault, KeyVaultArgs
 from aifactory.components.monitoring import Monitoring, MonitoringArgs, application_insights, attach_diagnostics
 from aifactory.components.private_endpoint import EndpointPlacement, PrivateEndpoint, PrivateEndpointArgs, add_endpoints
 from aifactory.components.project import Project
 from aifactory.components.rbac import Grantee, grant
+from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement, SpokeNetwork
 from aifactory.components.spoke import HubConnection, ProjectSpoke, ProjectSpokeArgs
 from aifactory.components.stateful import Protection
+from aifactory.services.aiservices import ModelDeployment
+from aifactory.services.eventhubs import EventHub
 
 __all__ = [
     "AiSearch",
@@ -34,33 +42,29 @@ __all__ = [
     "AiServicesArgs",
     "AksCluster",
     "AksClusterArgs",
+    "AzureResource",
+    "Budget",
+    "BudgetArgs",
+    "BuiltService",
+    "ComponentArgs",
+    "ComponentSettings",
     "ComputeCluster",
     "ContainerRegistry",
     "ContainerRegistryArgs",
     "DataFactory",
     "DataFactoryArgs",
+    "DataLake",
+    "DataLakeArgs",
     "DatabricksSubnets",
     "DatabricksWorkspace",
     "DatabricksWorkspaceArgs",
-    "EventHubSpec",
+    "EndpointPlacement",
+    "EventHub",
     "EventHubs",
     "EventHubsArgs",
-    "LakeDatastore",
-    "LakeLink",
-    "MachineLearningRegistry",
-    "MachineLearningRegistryArgs",
-    "MachineLearningWorkspace",
-    "MachineLearningWorkspaceArgs",
-    "ModelDeployment",
-    "NodePool",
-    "ServiceComponent",
-    "ServicePlacement",
-    "ComponentSettings",
-    "DataLake",
-    "DataLakeArgs",
-    "EndpointPlacement",
     "ExistingHubIds",
     "FactoryComponent",
+    "FirewallRule",
     "Grantee",
     "HubConnection",
     "HubNetwork",
@@ -69,18 +73,31 @@ __all__ = [
     "KeyVaultArgs",
     "LakeAccountRef",
     "LakeArea",
+    "LakeAreaAccess",
+    "LakeDatastore",
+    "LakeLink",
     "LifecyclePolicy",
+    "MachineLearningRegistry",
+    "MachineLearningRegistryArgs",
+    "MachineLearningWorkspace",
+    "MachineLearningWorkspaceArgs",
+    "ModelDeployment",
     "Monitoring",
     "MonitoringArgs",
+    "NodePool",
     "PrivateEndpoint",
     "PrivateEndpointArgs",
     "Project",
     "ProjectSpoke",
     "ProjectSpokeArgs",
     "Protection",
+    "ServiceComponent",
+    "ServiceContext",
+    "ServicePlacement",
+    "SpokeNetwork",
     "add_endpoints",
     "application_insights",
     "attach_diagnostics",
-    "drop_legacy_aliases",
+    "azure_provider",
     "grant",
 ]

@@ -1,40 +1,30 @@
-"""AiSearch: non-free SKU, Entra-only (local auth disabled), no public access, private endpoint."""
+"""AiSearch: a SKU with private link, Entra-only (local auth disabled), no public access, private endpoint."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
 import pulumi
-from pulumi_azure_native import search
+from pydantic import Field, InstanceOf
 
-from aifactory.access import Role
-from aifactory.components.base import ComponentSettings
+from aifactory.components.arm import AzureResource
+from aifactory.components.base import ComponentArgs, ComponentSettings
 from aifactory.components.rbac import Grantee
-from aifactory.components.service import ServiceComponent, ServicePlacement
-from aifactory.naming import ResourceKind
+from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement
+from aifactory.core.access import Role
+from aifactory.core.naming import ResourceKind
+from aifactory.services.search import SEARCH, SearchSettings, SearchSku
 
-PRIVATE_LINK_SKUS = ("basic", "standard", "standard2", "standard3", "storage_optimized_l1", "storage_optimized_l2")
 
-
-@dataclass(frozen=True)
-class AiSearchArgs:
-    placement: ServicePlacement
-    sku: str = "standard"
-    replicas: int = 1
-    partitions: int = 1
-    semantic_search: str = "disabled"
-    settings: ComponentSettings = field(default_factory=ComponentSettings)
-
-    def __post_init__(self) -> None:
-        if self.sku == "free":
-            raise ValueError("AI Search 'free' has no private endpoints; use basic or higher")
-        if self.sku not in PRIVATE_LINK_SKUS:
-            raise ValueError(f"unknown AI Search sku {self.sku!r}; use one of {', '.join(PRIVATE_LINK_SKUS)}")
-        if not 1 <= self.replicas <= 12 or self.partitions not in (1, 2, 3, 4, 6, 12):
-            raise ValueError("AI Search replicas are 1-12 and partitions one of 1, 2, 3, 4, 6, 12")
-        if self.semantic_search not in ("disabled", "free", "standard"):
-            raise ValueError("semantic_search is disabled, free or standard")
+class AiSearchArgs(ComponentArgs):
+    placement: InstanceOf[ServicePlacement]
+    sku: SearchSku = "standard"
+    """A SKU with private endpoints: ``free`` has none."""
+    replicas: int = Field(default=1, ge=1, le=12)
+    partitions: Literal[1, 2, 3, 4, 6, 12] = 1
+    semantic_search: Literal["disabled", "free", "standard"] = "disabled"
+    qualifier: Optional[str] = None
+    settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
 
 class AiSearch(ServiceComponent):
@@ -44,28 +34,32 @@ class AiSearch(ServiceComponent):
     def __init__(self, name: str, args: AiSearchArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("aifactory:ai:AiSearch", name, args.placement, args.settings, opts)
         placement = args.placement
-        self.service_name = placement.name(ResourceKind.AI_SEARCH)
-        self.service = search.Service(
+        self.service_name = placement.name(ResourceKind.AI_SEARCH, args.qualifier)
+        self.service = AzureResource(
+            "azure-native:search:Service",
             self.child_name("srch"),
-            search_service_name=self.service_name,
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            sku=search.SkuArgs(name=args.sku),
-            replica_count=args.replicas,
-            partition_count=args.partitions,
-            hosting_mode="default",
-            disable_local_auth=True,
-            public_network_access="disabled",
-            network_rule_set=search.NetworkRuleSetArgs(bypass="AzureServices", ip_rules=[]),
-            identity=search.IdentityArgs(type="SystemAssigned"),
-            semantic_search=args.semantic_search,
-            tags=self.tags,
-            opts=self.child_opts(),
+            {
+                "searchServiceName": self.service_name,
+                "resourceGroupName": placement.resource_group_name,
+                "location": placement.location,
+                "sku": {"name": args.sku},
+                "replicaCount": args.replicas,
+                "partitionCount": args.partitions,
+                "hostingMode": "Default",
+                "disableLocalAuth": True,
+                "publicNetworkAccess": "Disabled",
+                "networkRuleSet": {"bypass": "AzureServices", "ipRules": []},
+                "identity": {"type": "SystemAssigned"},
+                "semanticSearch": args.semantic_search,
+                "tags": self.tags,
+            },
+            self.child_opts(),
+            outputs=("identity",),
         )
         self.service_id = self.service.id
         self.endpoint = f"https://{self.service_name}.search.windows.net"
         self._expose(self.service, self.service_name, "search")
-        self._private_endpoints(self.service.id, ("searchService",), "srch")
+        self._private_endpoints(self.service.id, SEARCH.endpoint_groups, args.qualifier or "srch")
         self._diagnostics("srch", self.service.id)
         self.register_outputs({"serviceId": self.service_id, "endpoint": self.endpoint})
 
@@ -74,3 +68,20 @@ class AiSearch(ServiceComponent):
 
     def grant_index_write(self, grantee: Grantee, parent: Optional[pulumi.Resource] = None) -> None:
         self.grant_role(grantee, Role.SEARCH_INDEX_DATA_CONTRIBUTOR, parent)
+
+
+def build(context: ServiceContext) -> BuiltService:
+    settings: SearchSettings = context.settings
+    search = AiSearch(
+        context.name,
+        AiSearchArgs(
+            placement=context.placement,
+            sku=settings.sku,
+            replicas=settings.replicas,
+            partitions=settings.partitions,
+            semantic_search=settings.semantic_search,
+            settings=context.component_settings,
+        ),
+        opts=context.opts(),
+    )
+    return BuiltService(search, {"endpoint": search.endpoint, "id": search.service_id})

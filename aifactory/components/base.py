@@ -1,64 +1,73 @@
-"""What every factory component shares: the legacy-alias transformation, child options, tags.
+"""What every factory component shares: validated Args, tags, child names and options.
 
-Why drop legacy aliases: every pulumi-azure-native resource class merges dozens of
-``Alias(type_="azure-native:<module>/vYYYYMMDD:<Type>")`` entries into its options, and the Python
-SDK turns each into a URN (several Outputs) when the resource is constructed. That makes
-registration several times slower and larger in memory (see ``benchmarks/plan_scale.py``).
-
-Those aliases only let Pulumi match resources that an *older* program registered under a versioned
-type token. Stacks created by this library always register the current, unversioned tokens, so
-for them the aliases never match anything and dropping them changes no URN and no diff. A stack
-migrated from a program that used versioned tokens sets ``keep_legacy_aliases`` (stack setting
-``aifactory:keepLegacyAliases: true``).
-
-Only the older ``transformations`` option runs before the SDK collapses aliases into URNs, so that
-is what the components use; a component's transformations are inherited by all its children.
+Args are pydantic models that check themselves when they are made: a wrong type or value raises
+:class:`~aifactory.core.errors.ComponentArgsError` naming the Args class and the field (the CLI
+turns it into exit 2), before anything is registered. Booleans are strict (``"no"`` is an
+error, not ``True``); values that may be Pulumi outputs are typed :data:`StrInput`.
 """
 
 from __future__ import annotations
 
-import copy
-import re
+import inspect
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Annotated, Any, Callable, Mapping, Optional
 
 import pulumi
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from aifactory.policies import INSECURE_TAG
-
-LEGACY_ALIAS_TYPE = re.compile(r"^azure-native:[a-z0-9]+/v\d{8}[a-z]*:")
-
-
-def _is_legacy_alias(alias: object) -> bool:
-    type_ = getattr(alias, "type_", None)
-    return isinstance(alias, pulumi.Alias) and isinstance(type_, str) and LEGACY_ALIAS_TYPE.match(type_) is not None
+from aifactory.core.config import field_path, explain_error
+from aifactory.core.errors import ComponentArgsError, Problem
+from aifactory.core.policies import INSECURE_TAG
 
 
-def drop_legacy_aliases(
-    args: pulumi.ResourceTransformationArgs,
-) -> Optional[pulumi.ResourceTransformationResult]:
-    """Remove azure-native's versioned-type aliases from a resource; keep every other alias."""
-    aliases = args.opts.aliases
-    if not aliases or not args.type_.startswith("azure-native:"):
-        return None
-    kept = [alias for alias in aliases if not _is_legacy_alias(alias)]
-    if len(kept) == len(aliases):
-        return None
-    opts = copy.copy(args.opts)
-    opts.aliases = kept or None
-    return pulumi.ResourceTransformationResult(props=args.props, opts=opts)
+def _input_of(kind: type) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if isinstance(value, (kind, pulumi.Output)) or inspect.isawaitable(value):
+            return value
+        raise ValueError(f"must be a {kind.__name__} or a Pulumi output, got {type(value).__name__}")
+
+    return check
+
+
+StrInput = Annotated[Any, AfterValidator(_input_of(str))]
+"""A string known at plan time, or a Pulumi output of one (a resource id from another resource)."""
+MappingInput = Annotated[Any, AfterValidator(_input_of(Mapping))]
 
 
 @dataclass(frozen=True)
 class ComponentSettings:
-    """Settings every component takes in its Args: tags and the alias behaviour."""
+    """Settings every component takes in its Args: the tags of its resources."""
 
     tags: Mapping[str, str] = field(default_factory=dict)
-    keep_legacy_aliases: bool = False
+
+
+class ComponentArgs(BaseModel):
+    """Base of every component's Args: frozen, unknown fields refused, checked on construction."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise args_error(type(self).__name__, error) from None
+
+
+def args_error(component: str, error: ValidationError) -> ComponentArgsError:
+    problems = {}
+    for item in error.errors(include_url=False):
+        where = field_path(tuple(item.get("loc", ())))
+        problems.setdefault(where, Problem(explain_error(item), component, where))
+    return ComponentArgsError(problems=list(problems.values()))
+
+
+def invalid(component: str, field_name: str, message: str) -> ComponentArgsError:
+    """A located Args error raised by a component's own cross-field checks."""
+    return ComponentArgsError(message, file=component, field=field_name)
 
 
 class FactoryComponent(pulumi.ComponentResource):
-    """Base class: installs the alias transformation and gives children ``parent=self``."""
+    """Base class: tags and child names derived from the component's name, ``parent=self`` for children."""
 
     def __init__(
         self,
@@ -67,8 +76,6 @@ class FactoryComponent(pulumi.ComponentResource):
         settings: ComponentSettings,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        transformations = [] if settings.keep_legacy_aliases else [drop_legacy_aliases]
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(transformations=transformations))
         super().__init__(type_token, name, None, opts)
         self._component_name = name
         self._settings = settings
@@ -81,8 +88,8 @@ class FactoryComponent(pulumi.ComponentResource):
         """Logical names of children derive from the component's name, so instances never collide."""
         return f"{self._component_name}-{suffix}"
 
-    def child_opts(self, **kwargs: object) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)  # type: ignore[arg-type]
+    def child_opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)
 
 
 def insecure_tags(tags: Mapping[str, str], *, public: bool) -> dict[str, str]:

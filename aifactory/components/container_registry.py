@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional
 
 import pulumi
-from pulumi_azure_native import containerregistry
+from pydantic import InstanceOf
 
-from aifactory.access import Role
-from aifactory.components.base import ComponentSettings
+from aifactory.components.arm import AzureResource
+from aifactory.components.base import ComponentArgs, ComponentSettings
 from aifactory.components.rbac import Grantee
-from aifactory.components.service import ServiceComponent, ServicePlacement
-from aifactory.naming import ResourceKind
+from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement
+from aifactory.core.access import Role
+from aifactory.core.naming import ResourceKind
+from aifactory.core.types import Flag
+from aifactory.services.registry import REGISTRY
 
 
-@dataclass(frozen=True)
-class ContainerRegistryArgs:
-    placement: ServicePlacement
+class ContainerRegistryArgs(ComponentArgs):
+    placement: InstanceOf[ServicePlacement]
     qualifier: Optional[str] = None
-    zone_redundant: bool = False
-    settings: ComponentSettings = field(default_factory=ComponentSettings)
+    zone_redundant: Flag = False
+    settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
 
 class ContainerRegistry(ServiceComponent):
@@ -31,25 +32,28 @@ class ContainerRegistry(ServiceComponent):
         super().__init__("aifactory:containers:ContainerRegistry", name, args.placement, args.settings, opts)
         placement = args.placement
         self.registry_name = placement.name(ResourceKind.CONTAINER_REGISTRY, args.qualifier)
-        self.registry = containerregistry.Registry(
+        self.registry = AzureResource(
+            "azure-native:containerregistry:Registry",
             self.child_name("cr"),
-            registry_name=self.registry_name,
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            sku=containerregistry.SkuArgs(name="Premium"),
-            admin_user_enabled=False,
-            anonymous_pull_enabled=False,
-            data_endpoint_enabled=False,
-            public_network_access="Disabled",
-            network_rule_bypass_options="AzureServices",
-            zone_redundancy="Enabled" if args.zone_redundant else "Disabled",
-            tags=self.tags,
-            opts=self.child_opts(),
+            {
+                "registryName": self.registry_name,
+                "resourceGroupName": placement.resource_group_name,
+                "location": placement.location,
+                "sku": {"name": "Premium"},
+                "adminUserEnabled": False,
+                "anonymousPullEnabled": False,
+                "dataEndpointEnabled": False,
+                "publicNetworkAccess": "Disabled",
+                "networkRuleBypassOptions": "AzureServices",
+                "zoneRedundancy": "Enabled" if args.zone_redundant else "Disabled",
+                "tags": self.tags,
+            },
+            self.child_opts(),
         )
         self.registry_id = self.registry.id
         self.login_server = f"{self.registry_name}.azurecr.io"
         self._expose(self.registry, self.registry_name, "registry")
-        self._private_endpoints(self.registry.id, ("registry",), args.qualifier or "cr")
+        self._private_endpoints(self.registry.id, REGISTRY.endpoint_groups, args.qualifier or "cr")
         self._diagnostics("cr", self.registry.id)
         self.register_outputs({"registryId": self.registry_id, "loginServer": self.login_server})
 
@@ -58,3 +62,12 @@ class ContainerRegistry(ServiceComponent):
 
     def grant_push(self, grantee: Grantee, parent: Optional[pulumi.Resource] = None) -> None:
         self.grant_role(grantee, Role.ACR_PUSH, parent)
+
+
+def build(context: ServiceContext) -> BuiltService:
+    registry = ContainerRegistry(
+        context.name,
+        ContainerRegistryArgs(placement=context.placement, zone_redundant=context.profile.zone_redundant, settings=context.component_settings),
+        opts=context.opts(),
+    )
+    return BuiltService(registry, {"loginServer": registry.login_server, "id": registry.registry_id})

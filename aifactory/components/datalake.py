@@ -13,63 +13,63 @@ namespace; soft delete is what protects lake data from deletion.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
-from pulumi_azure_native import storage
+from pydantic import Field, InstanceOf, model_validator
 
-from aifactory.access import Role
-from aifactory.components.base import ComponentSettings, FactoryComponent
+from aifactory.components.arm import AzureResource
+from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, StrInput
 from aifactory.components.monitoring import attach_diagnostics
 from aifactory.components.private_endpoint import EndpointPlacement, add_endpoints
 from aifactory.components.rbac import Grantee, grant, optional_parent
 from aifactory.components.stateful import Protection
 from aifactory.components.storage import StorageSpec, secure_storage_account
-from aifactory.naming import NamingContext, ResourceKind, resource_name
+from aifactory.core.access import Role
+from aifactory.core.config import StorageSku
+from aifactory.core.naming import NamingContext, ResourceKind, lake_area_name, resource_name, shared_area_name
+from aifactory.core.ownership import SHARED_AREAS
+from aifactory.core.types import Flag
 
-AREA_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-PROJECT_AREA_PREFIX = "prj"
-SHARED_AREA_PREFIX = "shared"
+AREA_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
-@dataclass(frozen=True)
-class LifecyclePolicy:
+class LifecyclePolicy(ComponentArgs):
     """Tiering of lake data by age; days since last modification."""
 
-    cool_after_days: int = 30
+    cool_after_days: int = Field(default=30, gt=0)
     cold_after_days: int = 90
-    delete_snapshots_after_days: int = 90
+    delete_snapshots_after_days: int = Field(default=90, gt=0)
 
-    def __post_init__(self) -> None:
-        if not 0 < self.cool_after_days < self.cold_after_days:
-            raise ValueError("lifecycle: cool_after_days must be positive and before cold_after_days")
+    @model_validator(mode="after")
+    def _ordered(self) -> "LifecyclePolicy":
+        if not self.cool_after_days < self.cold_after_days:
+            raise ValueError("cool_after_days must come before cold_after_days")
+        return self
 
 
-@dataclass(frozen=True)
-class DataLakeArgs:
-    naming: NamingContext
-    resource_group_name: pulumi.Input[str]
-    endpoints: EndpointPlacement
-    log_analytics_workspace_id: pulumi.Input[str]
-    shared_areas: tuple[str, ...] = ("master", "reference")
+class DataLakeArgs(ComponentArgs):
+    naming: InstanceOf[NamingContext]
+    resource_group_name: StrInput
+    endpoints: InstanceOf[EndpointPlacement]
+    log_analytics_workspace_id: StrInput
+    shared_areas: tuple[str, ...] = SHARED_AREAS
     """Read-only areas every project can read (curated data)."""
-    sku: str = "Standard_LRS"
-    soft_delete_days: int = 7
-    lifecycle: LifecyclePolicy = field(default_factory=LifecyclePolicy)
-    protection: Protection = field(default_factory=Protection)
-    allow_public_network_access: bool = False
+    sku: StorageSku = "Standard_LRS"
+    soft_delete_days: int = Field(default=7, ge=1, le=365)
+    lifecycle: LifecyclePolicy = LifecyclePolicy()
+    protection: InstanceOf[Protection] = Protection()
+    allow_public_network_access: Flag = False
     """Insecure: opens the lake's public endpoint (still Entra-only, no shared keys)."""
-    settings: ComponentSettings = field(default_factory=ComponentSettings)
+    settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _areas(self) -> "DataLakeArgs":
         for area in self.shared_areas:
-            if not AREA_NAME.fullmatch(area):
+            if not re.fullmatch(AREA_NAME, area):
                 raise ValueError(f"lake area {area!r}: use lowercase letters, digits and single hyphens")
-        if self.sku not in ("Standard_LRS", "Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Standard_GRS", "Standard_RAGRS"):
-            raise ValueError(f"unsupported lake sku {self.sku!r}")
-        if not 1 <= self.soft_delete_days <= 365:
-            raise ValueError("soft delete retention is between 1 and 365 days")
+        return self
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,10 @@ class LakeAreaAccess:
     def url(self) -> str:
         return f"abfss://{self.filesystem}@{self.lake.account_name}.dfs.core.windows.net/"
 
-    def grant_role(self, grantee: Grantee, role: Role, parent: pulumi.Resource, name: Optional[str] = None) -> None:
+    def grant_role(
+        self, grantee: Grantee, role: Role, parent: pulumi.Resource, name: Optional[str] = None,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
         grant(
             name=name or f"{self.filesystem}-ra",
             scope=self.scope,
@@ -113,6 +116,7 @@ class LakeAreaAccess:
             role=role,
             subscription_id=self.lake.naming.subscription_id,
             parent=parent,
+            opts=opts,
         )
 
     def grant_read(self, grantee: Grantee, parent: pulumi.Resource) -> None:
@@ -139,20 +143,25 @@ class LakeArea(FactoryComponent):
         self.lake = lake
         self.filesystem = filesystem
         self.access = LakeAreaAccess(lake, filesystem)
-        self.container = storage.BlobContainer(
+        self.container = AzureResource(
+            "azure-native:storage:BlobContainer",
             self.child_name("fs"),
-            account_name=lake.account_name,
-            container_name=filesystem,
-            resource_group_name=lake.resource_group_name,
-            public_access="None",
-            opts=self.child_opts(protect=protect),
+            {
+                "accountName": lake.account_name,
+                "containerName": filesystem,
+                "resourceGroupName": lake.resource_group_name,
+                "publicAccess": "None",
+            },
+            self.child_opts(protect=protect),
         )
         self.scope = self.access.scope
         self.url = self.access.url
         self.register_outputs({"url": self.url, "scope": self.scope})
 
-    def grant_role(self, grantee: Grantee, role: Role, parent: Optional[pulumi.Resource] = None) -> None:
-        self.access.grant_role(grantee, role, optional_parent(parent, self), name=self.child_name("ra"))
+    def grant_role(
+        self, grantee: Grantee, role: Role, parent: Optional[pulumi.Resource] = None, opts: Optional[pulumi.ResourceOptions] = None
+    ) -> None:
+        self.access.grant_role(grantee, role, optional_parent(parent, self), name=self.child_name("ra"), opts=opts)
 
     def grant_read(self, grantee: Grantee, parent: Optional[pulumi.Resource] = None) -> None:
         """Storage Blob Data Reader on this area only."""
@@ -170,29 +179,25 @@ def add_project_area(
     parent: pulumi.Resource,
     protect: bool,
     settings: ComponentSettings,
+    provider: Optional[pulumi.ProviderResource] = None,
 ) -> LakeArea:
-    """A project's own area, created under the project so it lives and dies with it."""
+    """A project's own area, created under the project so it lives and dies with it.
+
+    ``provider`` is the lake's subscription when the project lives in another one.
+    """
     return LakeArea(
         f"{project}-lake-area",
         lake,
-        project_area_name(project),
+        lake_area_name(project),
         protect=protect,
         settings=settings,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, providers=[provider] if provider is not None else None),
     )
 
 
 def lake_account_name(naming: NamingContext) -> str:
     """The shared lake's storage account name in an environment (deterministic, known at plan time)."""
     return resource_name(ResourceKind.STORAGE_ACCOUNT, naming, qualifier="lake")
-
-
-def project_area_name(project: str) -> str:
-    return f"{PROJECT_AREA_PREFIX}-{project}"
-
-
-def shared_area_name(area: str) -> str:
-    return f"{SHARED_AREA_PREFIX}-{area}"
 
 
 class DataLake(FactoryComponent):
@@ -220,15 +225,18 @@ class DataLake(FactoryComponent):
             ),
         )
         self.account_id = self.account.id
-        storage.BlobServiceProperties(
+        AzureResource(
+            "azure-native:storage:BlobServiceProperties",
             self.child_name("blob"),
-            account_name=self.account.name,
-            resource_group_name=args.resource_group_name,
-            blob_services_name="default",
-            delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=True, days=args.soft_delete_days),
-            container_delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=True, days=args.soft_delete_days),
-            is_versioning_enabled=False,  # unsupported with a hierarchical namespace
-            opts=self.child_opts(),
+            {
+                "accountName": self.account.name,
+                "resourceGroupName": args.resource_group_name,
+                "blobServicesName": "default",
+                "deleteRetentionPolicy": {"enabled": True, "days": args.soft_delete_days},
+                "containerDeleteRetentionPolicy": {"enabled": True, "days": args.soft_delete_days},
+                "isVersioningEnabled": False,  # unsupported with a hierarchical namespace
+            },
+            self.child_opts(),
         )
         self._lifecycle(args.lifecycle)
         add_endpoints(
@@ -265,39 +273,34 @@ class DataLake(FactoryComponent):
         self.register_outputs({"accountId": self.account_id, "accountName": self.account_name})
 
     def _lifecycle(self, policy: LifecyclePolicy) -> None:
-        storage.ManagementPolicy(
+        AzureResource(
+            "azure-native:storage:ManagementPolicy",
             self.child_name("lifecycle"),
-            account_name=self.account.name,
-            resource_group_name=self.args.resource_group_name,
-            management_policy_name="default",
-            policy=storage.ManagementPolicySchemaArgs(
-                rules=[
-                    storage.ManagementPolicyRuleArgs(
-                        name="tier-by-age",
-                        enabled=True,
-                        type="Lifecycle",
-                        definition=storage.ManagementPolicyDefinitionArgs(
-                            filters=storage.ManagementPolicyFilterArgs(blob_types=["blockBlob"]),
-                            actions=storage.ManagementPolicyActionArgs(
-                                base_blob=storage.ManagementPolicyBaseBlobArgs(
-                                    tier_to_cool=storage.DateAfterModificationArgs(
-                                        days_after_modification_greater_than=policy.cool_after_days
-                                    ),
-                                    tier_to_cold=storage.DateAfterModificationArgs(
-                                        days_after_modification_greater_than=policy.cold_after_days
-                                    ),
-                                ),
-                                snapshot=storage.ManagementPolicySnapShotArgs(
-                                    delete=storage.DateAfterCreationArgs(
-                                        days_after_creation_greater_than=policy.delete_snapshots_after_days
-                                    )
-                                ),
-                            ),
-                        ),
-                    )
-                ]
-            ),
-            opts=self.child_opts(),
+            {
+                "accountName": self.account.name,
+                "resourceGroupName": self.args.resource_group_name,
+                "managementPolicyName": "default",
+                "policy": {
+                    "rules": [
+                        {
+                            "name": "tier-by-age",
+                            "enabled": True,
+                            "type": "Lifecycle",
+                            "definition": {
+                                "filters": {"blobTypes": ["blockBlob"]},
+                                "actions": {
+                                    "baseBlob": {
+                                        "tierToCool": {"daysAfterModificationGreaterThan": policy.cool_after_days},
+                                        "tierToCold": {"daysAfterModificationGreaterThan": policy.cold_after_days},
+                                    },
+                                    "snapshot": {"delete": {"daysAfterCreationGreaterThan": policy.delete_snapshots_after_days}},
+                                },
+                            },
+                        }
+                    ]
+                },
+            },
+            self.child_opts(),
         )
 
     def add_project_area(

@@ -2,56 +2,29 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
 import pulumi
-from pulumi_azure_native import eventhub
+from pydantic import Field, InstanceOf
 
-from aifactory.access import Role
-from aifactory.components.base import ComponentSettings
+from aifactory.components.arm import AzureResource
+from aifactory.components.base import ComponentArgs, ComponentSettings
 from aifactory.components.rbac import Grantee
-from aifactory.components.service import ServiceComponent, ServicePlacement
-from aifactory.naming import ResourceKind
-
-ENTITY_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$")
-
-
-@dataclass(frozen=True)
-class EventHubSpec:
-    name: str
-    partitions: int = 4
-    retention_days: int = 1
-    consumer_groups: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        for value in (self.name, *self.consumer_groups):
-            if not ENTITY_NAME.fullmatch(value):
-                raise ValueError(f"invalid event hub or consumer group name {value!r}")
-        if not 1 <= self.partitions <= 32:
-            raise ValueError(f"event hub {self.name!r}: partitions are 1-32 on Standard")
-        if not 1 <= self.retention_days <= 7:
-            raise ValueError(f"event hub {self.name!r}: retention is 1-7 days on Standard")
+from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement
+from aifactory.core.access import Role
+from aifactory.core.naming import ResourceKind
+from aifactory.core.types import Flag
+from aifactory.services.eventhubs import EVENTHUBS, EventHubList, EventHubsSettings
 
 
-@dataclass(frozen=True)
-class EventHubsArgs:
-    placement: ServicePlacement
-    sku: str = "Standard"
-    capacity: int = 1
-    zone_redundant: bool = False
-    hubs: tuple[EventHubSpec, ...] = ()
-    settings: ComponentSettings = field(default_factory=ComponentSettings)
-
-    def __post_init__(self) -> None:
-        if self.sku not in ("Standard", "Premium"):
-            raise ValueError("Event Hubs needs Standard or higher (Basic has no private endpoints or consumer groups)")
-        if not 1 <= self.capacity <= 40:
-            raise ValueError("Event Hubs capacity (throughput or processing units) is 1-40")
-        names = [h.name for h in self.hubs]
-        if len(names) != len(set(names)):
-            raise ValueError(f"duplicate event hub names: {names}")
+class EventHubsArgs(ComponentArgs):
+    placement: InstanceOf[ServicePlacement]
+    sku: Literal["Standard", "Premium"] = "Standard"
+    """Standard or higher: Basic has neither private endpoints nor consumer groups."""
+    capacity: int = Field(default=1, ge=1, le=40)
+    zone_redundant: Flag = False
+    hubs: EventHubList = ()
+    settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
 
 class EventHubs(ServiceComponent):
@@ -61,43 +34,52 @@ class EventHubs(ServiceComponent):
         super().__init__("aifactory:streaming:EventHubs", name, args.placement, args.settings, opts)
         placement = args.placement
         self.namespace_name = placement.name(ResourceKind.EVENT_HUBS_NAMESPACE)
-        self.namespace = eventhub.Namespace(
+        self.namespace = AzureResource(
+            "azure-native:eventhub:Namespace",
             self.child_name("evhns"),
-            namespace_name=self.namespace_name,
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            sku=eventhub.SkuArgs(name=args.sku, tier=args.sku, capacity=args.capacity),
-            disable_local_auth=True,
-            minimum_tls_version="1.2",
-            public_network_access="Disabled",
-            zone_redundant=args.zone_redundant,
-            kafka_enabled=True,
-            tags=self.tags,
-            opts=self.child_opts(),
+            {
+                "namespaceName": self.namespace_name,
+                "resourceGroupName": placement.resource_group_name,
+                "location": placement.location,
+                "sku": {"name": args.sku, "tier": args.sku, "capacity": args.capacity},
+                "disableLocalAuth": True,
+                "minimumTlsVersion": "1.2",
+                "publicNetworkAccess": "Disabled",
+                "zoneRedundant": args.zone_redundant,
+                "kafkaEnabled": True,
+                "tags": self.tags,
+            },
+            self.child_opts(),
         )
         self.namespace_id = self.namespace.id
         self.fqdn = f"{self.namespace_name}.servicebus.windows.net"
         self._expose(self.namespace, self.namespace_name, "eventhubs")
         for spec in args.hubs:
-            hub = eventhub.EventHub(
+            hub = AzureResource(
+                "azure-native:eventhub:EventHub",
                 self.child_name(f"hub-{spec.name}"),
-                event_hub_name=spec.name,
-                namespace_name=self.namespace.name,
-                resource_group_name=placement.resource_group_name,
-                partition_count=spec.partitions,
-                message_retention_in_days=spec.retention_days,
-                opts=self.child_opts(),
+                {
+                    "eventHubName": spec.name,
+                    "namespaceName": self.namespace.name,
+                    "resourceGroupName": placement.resource_group_name,
+                    "partitionCount": spec.partitions,
+                    "messageRetentionInDays": spec.retention_days,
+                },
+                self.child_opts(),
             )
             for group in spec.consumer_groups:
-                eventhub.ConsumerGroup(
+                AzureResource(
+                    "azure-native:eventhub:ConsumerGroup",
                     self.child_name(f"hub-{spec.name}-cg-{group}"),
-                    consumer_group_name=group,
-                    event_hub_name=hub.name,
-                    namespace_name=self.namespace.name,
-                    resource_group_name=placement.resource_group_name,
-                    opts=self.child_opts(),
+                    {
+                        "consumerGroupName": group,
+                        "eventHubName": hub.name,
+                        "namespaceName": self.namespace.name,
+                        "resourceGroupName": placement.resource_group_name,
+                    },
+                    self.child_opts(),
                 )
-        self._private_endpoints(self.namespace.id, ("namespace",), "evhns")
+        self._private_endpoints(self.namespace.id, EVENTHUBS.endpoint_groups, "evhns")
         self._diagnostics("evhns", self.namespace.id)
         self.register_outputs({"namespaceId": self.namespace_id, "fqdn": self.fqdn})
 
@@ -106,3 +88,20 @@ class EventHubs(ServiceComponent):
 
     def grant_receive(self, grantee: Grantee, parent: Optional[pulumi.Resource] = None) -> None:
         self.grant_role(grantee, Role.EVENT_HUBS_DATA_RECEIVER, parent)
+
+
+def build(context: ServiceContext) -> BuiltService:
+    settings: EventHubsSettings = context.settings
+    hubs = EventHubs(
+        context.name,
+        EventHubsArgs(
+            placement=context.placement,
+            sku=settings.sku,
+            capacity=settings.capacity,
+            zone_redundant=context.profile.zone_redundant,
+            hubs=settings.hubs,
+            settings=context.component_settings,
+        ),
+        opts=context.opts(),
+    )
+    return BuiltService(hubs, {"namespace": hubs.fqdn, "id": hubs.namespace_id})

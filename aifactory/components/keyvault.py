@@ -2,37 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
 import pulumi
-from pulumi_azure_native import keyvault
+from pydantic import Field, InstanceOf
 
-from aifactory.access import Role
-from aifactory.components.base import ComponentSettings, insecure_tags
+from aifactory.components.arm import AzureResource
+from aifactory.components.base import ComponentArgs, ComponentSettings, StrInput, insecure_tags
 from aifactory.components.rbac import Grantee
-from aifactory.components.service import ServiceComponent, ServicePlacement
+from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement
 from aifactory.components.stateful import Protection, lock_against_delete
-from aifactory.naming import ResourceKind
+from aifactory.core.access import Role
+from aifactory.core.naming import ResourceKind
+from aifactory.core.types import Flag
+from aifactory.services.keyvault import KEYVAULT, KeyVaultSettings
 
 
-@dataclass(frozen=True)
-class KeyVaultArgs:
-    placement: ServicePlacement
-    tenant_id: pulumi.Input[str]
+class KeyVaultArgs(ComponentArgs):
+    placement: InstanceOf[ServicePlacement]
+    tenant_id: StrInput
     qualifier: Optional[str] = None
-    soft_delete_days: int = 90
-    sku: str = "standard"
-    protection: Protection = field(default_factory=Protection)
-    allow_public_network_access: bool = False
+    soft_delete_days: int = Field(default=90, ge=7, le=90)
+    """Soft-delete retention, 7-90 days."""
+    sku: Literal["standard", "premium"] = "standard"
+    protection: InstanceOf[Protection] = Protection()
+    allow_public_network_access: Flag = False
     """Insecure: only for break-glass scenarios; policies flag it."""
-    settings: ComponentSettings = field(default_factory=ComponentSettings)
-
-    def __post_init__(self) -> None:
-        if not 7 <= self.soft_delete_days <= 90:
-            raise ValueError("Key Vault soft-delete retention is between 7 and 90 days")
-        if self.sku not in ("standard", "premium"):
-            raise ValueError("Key Vault sku is standard or premium")
+    settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
 
 class KeyVault(ServiceComponent):
@@ -44,30 +40,36 @@ class KeyVault(ServiceComponent):
         placement = args.placement
         public = args.allow_public_network_access
         self.vault_name = placement.name(ResourceKind.KEY_VAULT, args.qualifier)
-        self.vault = keyvault.Vault(
+        self.vault = AzureResource(
+            "azure-native:keyvault:Vault",
             self.child_name("kv"),
-            vault_name=self.vault_name,
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            properties=keyvault.VaultPropertiesArgs(
-                tenant_id=args.tenant_id,
-                sku=keyvault.SkuArgs(family="A", name=args.sku),
-                enable_rbac_authorization=True,
-                enable_soft_delete=True,
-                soft_delete_retention_in_days=args.soft_delete_days,
-                enable_purge_protection=True,
-                public_network_access="Enabled" if public else "Disabled",
-                network_acls=keyvault.NetworkRuleSetArgs(default_action="Allow" if public else "Deny", bypass="AzureServices"),
-            ),
-            tags=insecure_tags(self.tags, public=public),
-            opts=self.child_opts(protect=args.protection.protect),
+            {
+                "vaultName": self.vault_name,
+                "resourceGroupName": placement.resource_group_name,
+                "location": placement.location,
+                "properties": {
+                    "tenantId": args.tenant_id,
+                    "sku": {"family": "A", "name": args.sku},
+                    "enableRbacAuthorization": True,
+                    "enableSoftDelete": True,
+                    "softDeleteRetentionInDays": args.soft_delete_days,
+                    "enablePurgeProtection": True,
+                    "enabledForDeployment": False,
+                    "enabledForDiskEncryption": False,
+                    "enabledForTemplateDeployment": False,
+                    "publicNetworkAccess": "Enabled" if public else "Disabled",
+                    "networkAcls": {"defaultAction": "Allow" if public else "Deny", "bypass": "AzureServices"},
+                },
+                "tags": insecure_tags(self.tags, public=public),
+            },
+            self.child_opts(protect=args.protection.protect),
         )
         self.vault_id = self.vault.id
         self.vault_uri = pulumi.Output.from_input(f"https://{self.vault_name}.vault.azure.net/")
         if args.protection.delete_lock:
             lock_against_delete(self, "kv", self.vault, "Key vault of the AI factory; remove the lock deliberately.")
         self._expose(self.vault, self.vault_name, "keyvault")
-        self._private_endpoints(self.vault.id, ("vault",), args.qualifier or "kv")
+        self._private_endpoints(self.vault.id, KEYVAULT.endpoint_groups, args.qualifier or "kv")
         self._diagnostics("kv", self.vault.id)
         self.register_outputs({"vaultId": self.vault_id, "vaultUri": self.vault_uri})
 
@@ -79,3 +81,22 @@ class KeyVault(ServiceComponent):
 
     def grant_admin(self, grantee: Grantee, parent: Optional[pulumi.Resource] = None) -> None:
         self.grant_role(grantee, Role.KEY_VAULT_ADMINISTRATOR, parent)
+
+
+def build(context: ServiceContext) -> BuiltService:
+    """The project's key vault: soft-delete retention three times the profile's, within Azure's 7-90 days."""
+    settings: KeyVaultSettings = context.settings
+    vault = KeyVault(
+        context.name,
+        KeyVaultArgs(
+            placement=context.placement,
+            tenant_id=context.tenant_id,
+            sku=settings.sku,
+            allow_public_network_access=context.profile.insecure.public_network_access,
+            soft_delete_days=max(7, min(90, context.profile.soft_delete_days * 3)),
+            protection=context.protection,
+            settings=context.component_settings,
+        ),
+        opts=context.opts(),
+    )
+    return BuiltService(vault, {"uri": vault.vault_uri, "id": vault.vault_id})

@@ -2,68 +2,74 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
 import pulumi
-from pulumi_azure_native import machinelearningservices as ml, storage
+from pydantic import Field, InstanceOf, model_validator
 
-from aifactory.access import Role
-from aifactory.components.base import ComponentSettings
+from aifactory.components.arm import AzureResource
+from aifactory.components.base import ComponentArgs, ComponentSettings, StrInput
 from aifactory.components.container_registry import ContainerRegistry, ContainerRegistryArgs
 from aifactory.components.monitoring import application_insights
 from aifactory.components.rbac import Grantee
-from aifactory.components.service import ServiceComponent, ServicePlacement, system_identity_grantee
+from aifactory.components.service import (
+    BuiltService,
+    ServiceComponent,
+    ServiceContext,
+    ServicePlacement,
+    system_identity_grantee,
+)
 from aifactory.components.stateful import Protection
 from aifactory.components.storage import StorageSpec, secure_storage_account
-from aifactory.naming import ResourceKind, resource_name
+from aifactory.core.access import Role
+from aifactory.core.config import StorageSku
+from aifactory.core.naming import ResourceKind, resource_name
+from aifactory.core.types import Flag, Location
+from aifactory.services.aml import AmlSettings
 
-ISOLATION_MODES = ("Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound")
+IsolationMode = Literal["Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound"]
 
 
-@dataclass(frozen=True)
-class ComputeCluster:
+class ComputeCluster(ComponentArgs):
     """A CPU cluster that scales to zero; local auth and node public IPs off."""
 
-    name: str = "cpu"
-    vm_size: str = "Standard_DS3_v2"
-    max_nodes: int = 4
-    min_nodes: int = 0
-    idle_before_scale_down: str = "PT15M"
+    name: str = Field(default="cpu", pattern=r"^[a-z][a-z0-9-]{1,15}$")
+    vm_size: str = Field(default="Standard_DS3_v2", pattern=r"^Standard_[A-Za-z0-9_]+$")
+    max_nodes: int = Field(default=4, ge=0, le=100)
+    min_nodes: int = Field(default=0, ge=0, le=100)
+    idle_before_scale_down: str = Field(default="PT15M", pattern=r"^PT\d+[MH]$")
 
-    def __post_init__(self) -> None:
-        if not 0 <= self.min_nodes <= self.max_nodes <= 100:
-            raise ValueError("compute cluster: need 0 <= min_nodes <= max_nodes <= 100")
+    @model_validator(mode="after")
+    def _order(self) -> "ComputeCluster":
+        if self.min_nodes > self.max_nodes:
+            raise ValueError("min_nodes is more than max_nodes")
+        return self
 
 
-@dataclass(frozen=True)
-class LakeDatastore:
+class LakeDatastore(ComponentArgs):
     """The project's lake area, registered as the workspace's ``lake`` datastore (identity-based)."""
 
-    account_id: pulumi.Input[str]
+    account_id: StrInput
     account_name: str
     filesystem: str
 
 
-@dataclass(frozen=True)
-class MachineLearningWorkspaceArgs:
-    placement: ServicePlacement
-    key_vault_id: pulumi.Input[str]
-    container_registry_id: Optional[pulumi.Input[str]] = None
+class MachineLearningWorkspaceArgs(ComponentArgs):
+    placement: InstanceOf[ServicePlacement]
+    key_vault_id: StrInput
+    container_registry_id: Optional[StrInput] = None
     """A shared registry; without one the workspace gets its own Premium, private registry."""
-    application_insights_id: Optional[pulumi.Input[str]] = None
-    isolation_mode: str = "AllowOnlyApprovedOutbound"
-    compute: Optional[ComputeCluster] = field(default_factory=ComputeCluster)
+    application_insights_id: Optional[StrInput] = None
+    isolation_mode: IsolationMode = "AllowOnlyApprovedOutbound"
+    compute: Optional[ComputeCluster] = ComputeCluster()
     lake: Optional[LakeDatastore] = None
-    attached_aks_id: Optional[pulumi.Input[str]] = None
-    storage_sku: str = "Standard_LRS"
-    protection: Protection = field(default_factory=Protection)
+    attached_aks_id: Optional[StrInput] = None
+    storage_sku: StorageSku = "Standard_LRS"
+    zone_redundant: Flag = False
+    """Zone redundancy of the workspace's own registry (the profile's, like every registry)."""
+    protection: InstanceOf[Protection] = Protection()
     """Guards the workspace's own storage (experiments, models) against deletion."""
-    settings: ComponentSettings = field(default_factory=ComponentSettings)
-
-    def __post_init__(self) -> None:
-        if self.isolation_mode not in ISOLATION_MODES:
-            raise ValueError(f"isolation_mode is one of {', '.join(ISOLATION_MODES)}")
+    settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
 
 class MachineLearningWorkspace(ServiceComponent):
@@ -78,7 +84,7 @@ class MachineLearningWorkspace(ServiceComponent):
         if registry_id is None:
             registry_id = ContainerRegistry(
                 self.child_name("registry"),
-                ContainerRegistryArgs(placement=placement, qualifier="ml", settings=args.settings),
+                ContainerRegistryArgs(placement=placement, qualifier="ml", zone_redundant=args.zone_redundant, settings=args.settings),
                 opts=self.child_opts(),
             ).registry_id
         insights_id = args.application_insights_id
@@ -94,68 +100,82 @@ class MachineLearningWorkspace(ServiceComponent):
             ).id
         outbound = {}
         if args.lake is not None:
-            outbound["lake-dfs"] = ml.PrivateEndpointOutboundRuleArgs(
-                type="PrivateEndpoint",
-                category="UserDefined",
-                destination=ml.PrivateEndpointDestinationArgs(service_resource_id=args.lake.account_id, subresource_target="dfs"),
-            )
-        self.workspace = ml.Workspace(
+            outbound["lake-dfs"] = {
+                "type": "PrivateEndpoint",
+                "category": "UserDefined",
+                "destination": {"serviceResourceId": args.lake.account_id, "subresourceTarget": "dfs"},
+            }
+        self.workspace = AzureResource(
+            "azure-native:machinelearningservices:Workspace",
             self.child_name("mlw"),
-            workspace_name=self.workspace_name,
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            kind="Default",
-            sku=ml.SkuArgs(name="Basic", tier="Basic"),
-            identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
-            storage_account=account.id,
-            key_vault=args.key_vault_id,
-            container_registry=registry_id,
-            application_insights=insights_id,
-            public_network_access="Disabled",
-            allow_public_access_when_behind_vnet=False,
-            system_datastores_auth_mode="identity",
-            v1_legacy_mode=False,
-            managed_network=ml.ManagedNetworkSettingsArgs(isolation_mode=args.isolation_mode, outbound_rules=outbound or None),
-            tags=self.tags,
-            opts=self.child_opts(),
+            {
+                "workspaceName": self.workspace_name,
+                "resourceGroupName": placement.resource_group_name,
+                "location": placement.location,
+                "kind": "Default",
+                "sku": {"name": "Basic", "tier": "Basic"},
+                "identity": {"type": "SystemAssigned"},
+                "storageAccount": account.id,
+                "keyVault": args.key_vault_id,
+                "containerRegistry": registry_id,
+                "applicationInsights": insights_id,
+                "publicNetworkAccess": "Disabled",
+                "allowPublicAccessWhenBehindVnet": False,
+                "systemDatastoresAuthMode": "Identity",
+                "v1LegacyMode": False,
+                "managedNetwork": {
+                    "isolationMode": args.isolation_mode,
+                    "outboundRules": outbound or None,
+                    "enableNetworkMonitor": False,
+                },
+                "tags": self.tags,
+            },
+            self.child_opts(),
+            outputs=("identity",),
         )
         self.workspace_id = self.workspace.id
-        self.identity = system_identity_grantee(self.workspace, f"mlw:{placement.naming.subscription_id}/{self.workspace_name}")
+        self.identity = system_identity_grantee(self.workspace, "mlw", placement.naming, self.workspace_name)
         self._expose(self.workspace, self.workspace_name, "aml")
         if args.compute is not None:
             self._compute(args.compute)
         if args.lake is not None:
-            ml.Datastore(
+            AzureResource(
+                "azure-native:machinelearningservices:Datastore",
                 self.child_name("ds-lake"),
-                name="lake",
-                workspace_name=self.workspace.name,
-                resource_group_name=placement.resource_group_name,
-                properties=ml.AzureDataLakeGen2DatastoreArgs(
-                    datastore_type="AzureDataLakeGen2",
-                    account_name=args.lake.account_name,
-                    filesystem=args.lake.filesystem,
-                    endpoint="core.windows.net",
-                    protocol="https",
-                    credentials=ml.NoneDatastoreCredentialsArgs(credentials_type="None"),
-                    service_data_access_auth_identity="WorkspaceSystemAssignedIdentity",
-                ),
-                opts=self.child_opts(),
+                {
+                    "name": "lake",
+                    "workspaceName": self.workspace.name,
+                    "resourceGroupName": placement.resource_group_name,
+                    "properties": {
+                        "datastoreType": "AzureDataLakeGen2",
+                        "accountName": args.lake.account_name,
+                        "filesystem": args.lake.filesystem,
+                        "endpoint": "core.windows.net",
+                        "protocol": "https",
+                        "credentials": {"credentialsType": "None"},
+                        "serviceDataAccessAuthIdentity": "WorkspaceSystemAssignedIdentity",
+                    },
+                },
+                self.child_opts(),
             )
         if args.attached_aks_id is not None:
-            ml.Compute(
+            AzureResource(
+                "azure-native:machinelearningservices:Compute",
                 self.child_name("aks-inference"),
-                compute_name="aks-inference",
-                workspace_name=self.workspace.name,
-                resource_group_name=placement.resource_group_name,
-                location=placement.location,
-                properties=ml.AKSArgs(compute_type="AKS", resource_id=args.attached_aks_id, disable_local_auth=True),
-                opts=self.child_opts(),
+                {
+                    "computeName": "aks-inference",
+                    "workspaceName": self.workspace.name,
+                    "resourceGroupName": placement.resource_group_name,
+                    "location": placement.location,
+                    "properties": {"computeType": "AKS", "resourceId": args.attached_aks_id, "disableLocalAuth": True},
+                },
+                self.child_opts(),
             )
         self._private_endpoints(self.workspace.id, ("amlworkspace",), "mlw")
         self._diagnostics("mlw", self.workspace.id)
         self.register_outputs({"workspaceId": self.workspace_id})
 
-    def _default_storage(self, args: MachineLearningWorkspaceArgs) -> storage.StorageAccount:
+    def _default_storage(self, args: MachineLearningWorkspaceArgs) -> AzureResource:
         """The workspace's own storage: never the lake (no hierarchical namespace), Entra-only, private."""
         placement = args.placement
         account = secure_storage_account(
@@ -177,31 +197,34 @@ class MachineLearningWorkspace(ServiceComponent):
 
     def _compute(self, cluster: ComputeCluster) -> None:
         placement = self.placement
-        ml.Compute(
+        AzureResource(
+            "azure-native:machinelearningservices:Compute",
             self.child_name(f"compute-{cluster.name}"),
-            compute_name=resource_name(ResourceKind.ML_COMPUTE, placement.naming, qualifier=cluster.name),
-            workspace_name=self.workspace.name,
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
-            properties=ml.AmlComputeArgs(
-                compute_type="AmlCompute",
-                disable_local_auth=True,
-                properties=ml.AmlComputePropertiesArgs(
-                    vm_size=cluster.vm_size,
-                    vm_priority="Dedicated",
-                    os_type="Linux",
-                    enable_node_public_ip=False,
-                    remote_login_port_public_access="Disabled",
-                    scale_settings=ml.ScaleSettingsArgs(
-                        min_node_count=cluster.min_nodes,
-                        max_node_count=cluster.max_nodes,
-                        node_idle_time_before_scale_down=cluster.idle_before_scale_down,
-                    ),
-                ),
-            ),
-            tags=self.tags,
-            opts=self.child_opts(),
+            {
+                "computeName": resource_name(ResourceKind.ML_COMPUTE, placement.naming, qualifier=cluster.name),
+                "workspaceName": self.workspace.name,
+                "resourceGroupName": placement.resource_group_name,
+                "location": placement.location,
+                "identity": {"type": "SystemAssigned"},
+                "properties": {
+                    "computeType": "AmlCompute",
+                    "disableLocalAuth": True,
+                    "properties": {
+                        "vmSize": cluster.vm_size,
+                        "vmPriority": "Dedicated",
+                        "osType": "Linux",
+                        "enableNodePublicIp": False,
+                        "remoteLoginPortPublicAccess": "Disabled",
+                        "scaleSettings": {
+                            "minNodeCount": cluster.min_nodes,
+                            "maxNodeCount": cluster.max_nodes,
+                            "nodeIdleTimeBeforeScaleDown": cluster.idle_before_scale_down,
+                        },
+                    },
+                },
+                "tags": self.tags,
+            },
+            self.child_opts(),
         )
 
     def grant_data_scientist(self, grantee: Grantee, parent: Optional[pulumi.Resource] = None) -> None:
@@ -211,13 +234,34 @@ class MachineLearningWorkspace(ServiceComponent):
         self.grant_role(grantee, Role.AZUREML_COMPUTE_OPERATOR, parent)
 
 
-@dataclass(frozen=True)
-class MachineLearningRegistryArgs:
+def build(context: ServiceContext) -> BuiltService:
+    """The project's workspace: its key vault, its lake area as a datastore, a cluster sized by the settings."""
+    settings: AmlSettings = context.settings
+    workspace = MachineLearningWorkspace(
+        context.name,
+        MachineLearningWorkspaceArgs(
+            placement=context.placement,
+            key_vault_id=context.needed("keyvault").outputs["id"],
+            lake=LakeDatastore(account_id=context.lake.account_id, account_name=context.lake.account_name, filesystem=context.lake_area),
+            isolation_mode=settings.isolation_mode,
+            storage_sku=context.profile.storage_sku,
+            zone_redundant=context.profile.zone_redundant,
+            compute=ComputeCluster(max_nodes=settings.max_nodes, vm_size=settings.vm_size) if settings.max_nodes else None,
+            protection=context.protection,
+            settings=context.component_settings,
+        ),
+        opts=context.opts(),
+    )
+    outputs = {"workspaceId": workspace.workspace_id, "workspaceName": workspace.workspace_name}
+    return BuiltService(workspace, outputs, {"system": workspace.identity})
+
+
+class MachineLearningRegistryArgs(ComponentArgs):
     """A registry shared by the environments so models and components promote dev -> test -> prod."""
 
-    placement: ServicePlacement
-    regions: tuple[str, ...] = ()
-    settings: ComponentSettings = field(default_factory=ComponentSettings)
+    placement: InstanceOf[ServicePlacement]
+    regions: tuple[Location, ...] = ()
+    settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
 
 class MachineLearningRegistry(ServiceComponent):
@@ -228,31 +272,34 @@ class MachineLearningRegistry(ServiceComponent):
         placement = args.placement
         self.registry_name = placement.name(ResourceKind.ML_REGISTRY)
         regions = args.regions or (placement.location,)
-        self.registry = ml.Registry(
+        self.registry = AzureResource(
+            "azure-native:machinelearningservices:Registry",
             self.child_name("mlr"),
-            registry_name=self.registry_name,
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
-            public_network_access="Disabled",
-            region_details=[
-                ml.RegistryRegionArmDetailsArgs(
-                    location=region,
-                    acr_details=[ml.AcrDetailsArgs(system_created_acr_account=ml.SystemCreatedAcrAccountArgs(acr_account_sku="Premium"))],
-                    storage_account_details=[
-                        ml.StorageAccountDetailsArgs(
-                            system_created_storage_account=ml.SystemCreatedStorageAccountArgs(
-                                storage_account_type="Standard_LRS",
-                                storage_account_hns_enabled=False,
-                                allow_blob_public_access=False,
-                            )
-                        )
-                    ],
-                )
-                for region in regions
-            ],
-            tags=self.tags,
-            opts=self.child_opts(),
+            {
+                "registryName": self.registry_name,
+                "resourceGroupName": placement.resource_group_name,
+                "location": placement.location,
+                "identity": {"type": "SystemAssigned"},
+                "publicNetworkAccess": "Disabled",
+                "regionDetails": [
+                    {
+                        "location": region,
+                        "acrDetails": [{"systemCreatedAcrAccount": {"acrAccountSku": "Premium"}}],
+                        "storageAccountDetails": [
+                            {
+                                "systemCreatedStorageAccount": {
+                                    "storageAccountType": "Standard_LRS",
+                                    "storageAccountHnsEnabled": False,
+                                    "allowBlobPublicAccess": False,
+                                }
+                            }
+                        ],
+                    }
+                    for region in regions
+                ],
+                "tags": self.tags,
+            },
+            self.child_opts(),
         )
         self.registry_id = self.registry.id
         self._expose(self.registry, self.registry_name, "mlregistry")

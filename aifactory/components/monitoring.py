@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional
 
 import pulumi
-from pulumi_azure_native import applicationinsights, monitor, operationalinsights
+from pydantic import Field, InstanceOf
 
-from aifactory.components.base import ComponentSettings, FactoryComponent
-from aifactory.naming import NamingContext, ResourceKind, resource_name
+from aifactory.components.arm import AzureResource
+from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, StrInput
+from aifactory.core.naming import NamingContext, ResourceKind, resource_name
+from aifactory.core.types import Location
 
 DIAGNOSTIC_SETTING_NAME = "diag-to-log-analytics"
+LOG_ANALYTICS = "azure-native:operationalinsights:Workspace"
 
 
-@dataclass(frozen=True)
-class MonitoringArgs:
-    location: str
-    naming: NamingContext
-    resource_group_name: pulumi.Input[str]
-    retention_days: int = 30
-    settings: ComponentSettings = field(default_factory=ComponentSettings)
-
-    def __post_init__(self) -> None:
-        if not 30 <= self.retention_days <= 730:
-            raise ValueError("Log Analytics retention is between 30 and 730 days")
+class MonitoringArgs(ComponentArgs):
+    location: Location
+    naming: InstanceOf[NamingContext]
+    resource_group_name: StrInput
+    retention_days: int = Field(default=30, ge=30, le=730)
+    """Log Analytics retention, 30-730 days."""
+    settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
 
 class Monitoring(FactoryComponent):
@@ -35,19 +33,21 @@ class Monitoring(FactoryComponent):
     def __init__(self, name: str, args: MonitoringArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("aifactory:monitoring:Monitoring", name, args.settings, opts)
         self.args = args
-        workspace = operationalinsights.Workspace(
+        self.workspace = AzureResource(
+            LOG_ANALYTICS,
             self.child_name("log"),
-            workspace_name=resource_name(ResourceKind.LOG_ANALYTICS, args.naming),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
-            retention_in_days=args.retention_days,
-            features=operationalinsights.WorkspaceFeaturesArgs(disable_local_auth=True),
-            tags=self.tags,
-            opts=self.child_opts(),
+            {
+                "workspaceName": resource_name(ResourceKind.LOG_ANALYTICS, args.naming),
+                "resourceGroupName": args.resource_group_name,
+                "location": args.location,
+                "sku": {"name": "PerGB2018"},
+                "retentionInDays": args.retention_days,
+                "features": {"disableLocalAuth": True},
+                "tags": self.tags,
+            },
+            self.child_opts(),
         )
-        self.workspace = workspace
-        self.workspace_id = workspace.id
+        self.workspace_id = self.workspace.id
         self.register_outputs({"workspaceId": self.workspace_id})
 
 
@@ -60,20 +60,31 @@ def application_insights(
     resource_group_name: pulumi.Input[str],
     location: str,
     workspace_id: pulumi.Input[str],
-) -> applicationinsights.Component:
-    """Workspace-based Application Insights with local auth disabled, as a child of ``owner``."""
-    return applicationinsights.Component(
+) -> AzureResource:
+    """Workspace-based Application Insights with local auth disabled, as a child of ``owner``.
+
+    Ingestion and query stay reachable from public networks (Entra ID only): making them private
+    needs an Azure Monitor Private Link Scope, which the factory does not create yet.
+    """
+    return AzureResource(
+        "azure-native:applicationinsights:Component",
         owner.child_name("appi"),
-        resource_name_=resource_name(ResourceKind.APP_INSIGHTS, naming, project=project, qualifier=qualifier),
-        resource_group_name=resource_group_name,
-        location=location,
-        kind="web",
-        application_type="web",
-        ingestion_mode="LogAnalytics",
-        workspace_resource_id=workspace_id,
-        disable_local_auth=True,
-        tags=owner.tags,
-        opts=owner.child_opts(),
+        {
+            "resourceName": resource_name(ResourceKind.APP_INSIGHTS, naming, project=project, qualifier=qualifier),
+            "resourceGroupName": resource_group_name,
+            "location": location,
+            "kind": "web",
+            "applicationType": "web",
+            "flowType": "Bluefield",
+            "requestSource": "rest",
+            "ingestionMode": "LogAnalytics",
+            "workspaceResourceId": workspace_id,
+            "disableLocalAuth": True,
+            "publicNetworkAccessForIngestion": "Enabled",
+            "publicNetworkAccessForQuery": "Enabled",
+            "tags": owner.tags,
+        },
+        owner.child_opts(),
     )
 
 
@@ -85,15 +96,18 @@ def attach_diagnostics(
     *,
     logs: bool = True,
     metrics: bool = True,
-) -> monitor.DiagnosticSetting:
+) -> AzureResource:
     """Send all logs and metrics of ``resource_id`` to the workspace (a child of ``owner``)."""
-    return monitor.DiagnosticSetting(
+    return AzureResource(
+        "azure-native:monitor:DiagnosticSetting",
         owner.child_name(f"diag-{suffix}"),
-        name=DIAGNOSTIC_SETTING_NAME,
-        resource_uri=resource_id,
-        workspace_id=workspace_id,
-        log_analytics_destination_type="Dedicated",
-        logs=[monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)] if logs else None,
-        metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)] if metrics else None,
-        opts=owner.child_opts(),
+        {
+            "name": DIAGNOSTIC_SETTING_NAME,
+            "resourceUri": resource_id,
+            "workspaceId": workspace_id,
+            "logAnalyticsDestinationType": "Dedicated",
+            "logs": [{"categoryGroup": "allLogs", "enabled": True}] if logs else None,
+            "metrics": [{"category": "AllMetrics", "enabled": True}] if metrics else None,
+        },
+        owner.child_opts(),
     )

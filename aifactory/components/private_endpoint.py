@@ -5,75 +5,84 @@ Every service component uses this; none hand-rolls endpoints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping, Optional
 
 import pulumi
-from pulumi_azure_native import network
+from pydantic import InstanceOf, model_validator
 
-from aifactory.components.base import ComponentSettings, FactoryComponent
-from aifactory.dns import GROUP_ZONES
-from aifactory.naming import NamingContext, ResourceKind, resource_name
+from aifactory.components.arm import AzureResource
+from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, StrInput
+from aifactory.core.dns import GROUP_ZONES
+from aifactory.core.naming import QUALIFIER_PATTERN, NamingContext, ResourceKind, resource_name
+from aifactory.core.types import Location
+
+PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
 
 
-@dataclass(frozen=True)
-class PrivateEndpointArgs:
-    resource_id: pulumi.Input[str]
+class PrivateEndpointArgs(ComponentArgs):
+    resource_id: StrInput
     group_id: str
-    subnet_id: pulumi.Input[str]
-    resource_group_name: pulumi.Input[str]
-    location: str
-    naming: NamingContext
-    dns_zone_ids: Mapping[str, pulumi.Input[str]]
+    subnet_id: StrInput
+    resource_group_name: StrInput
+    location: Location
+    naming: InstanceOf[NamingContext]
+    dns_zone_ids: Mapping[str, StrInput]
     """Zone name -> zone id; must hold every zone of ``group_id``."""
     qualifier: str
     """Tells endpoints apart in names, e.g. ``lake-dfs``."""
     project: Optional[str] = None
-    settings: ComponentSettings = field(default_factory=ComponentSettings)
+    settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _zones(self) -> "PrivateEndpointArgs":
         if self.group_id not in GROUP_ZONES:
             raise ValueError(f"no private DNS zone is known for group id {self.group_id!r}")
         missing = [zone for zone in GROUP_ZONES[self.group_id] if zone not in self.dns_zone_ids]
         if missing:
             raise ValueError(f"private endpoint {self.qualifier!r} needs DNS zone {missing[0]!r}, which the hub lacks")
+        if not QUALIFIER_PATTERN.fullmatch(self.qualifier):
+            raise ValueError(f"qualifier {self.qualifier!r}: use lowercase letters, digits and hyphens")
+        return self
 
 
 class PrivateEndpoint(FactoryComponent):
-    endpoint: network.PrivateEndpoint
+    endpoint: AzureResource
 
     def __init__(self, name: str, args: PrivateEndpointArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("aifactory:network:PrivateEndpoint", name, args.settings, opts)
         endpoint_name = resource_name(
             ResourceKind.PRIVATE_ENDPOINT, args.naming, project=args.project, qualifier=args.qualifier
         )
-        self.endpoint = network.PrivateEndpoint(
+        self.endpoint = AzureResource(
+            PRIVATE_ENDPOINT,
             self.child_name("pep"),
-            private_endpoint_name=endpoint_name,
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            subnet=network.SubnetArgs(id=args.subnet_id),
-            custom_network_interface_name=f"{endpoint_name}-nic",
-            private_link_service_connections=[
-                network.PrivateLinkServiceConnectionArgs(
-                    name=endpoint_name,
-                    private_link_service_id=args.resource_id,
-                    group_ids=[args.group_id],
-                )
-            ],
-            tags=self.tags,
-            opts=self.child_opts(),
+            {
+                "privateEndpointName": endpoint_name,
+                "resourceGroupName": args.resource_group_name,
+                "location": args.location,
+                "subnet": {"id": args.subnet_id},
+                "customNetworkInterfaceName": f"{endpoint_name}-nic",
+                "privateLinkServiceConnections": [
+                    {"name": endpoint_name, "privateLinkServiceId": args.resource_id, "groupIds": [args.group_id]}
+                ],
+                "tags": self.tags,
+            },
+            self.child_opts(),
         )
-        network.PrivateDnsZoneGroup(
+        AzureResource(
+            "azure-native:network:PrivateDnsZoneGroup",
             self.child_name("zones"),
-            private_dns_zone_group_name="default",
-            private_endpoint_name=self.endpoint.name,
-            resource_group_name=args.resource_group_name,
-            private_dns_zone_configs=[
-                network.PrivateDnsZoneConfigArgs(name=zone.replace(".", "-"), private_dns_zone_id=args.dns_zone_ids[zone])
-                for zone in GROUP_ZONES[args.group_id]
-            ],
-            opts=self.child_opts(),
+            {
+                "privateDnsZoneGroupName": "default",
+                "privateEndpointName": self.endpoint.name,
+                "resourceGroupName": args.resource_group_name,
+                "privateDnsZoneConfigs": [
+                    {"name": zone.replace(".", "-"), "privateDnsZoneId": args.dns_zone_ids[zone]}
+                    for zone in GROUP_ZONES[args.group_id]
+                ],
+            },
+            self.child_opts(),
         )
         self.register_outputs({"endpointId": self.endpoint.id})
 
@@ -98,6 +107,7 @@ def add_endpoints(
     qualifier: str,
     project: Optional[str],
     settings: ComponentSettings,
+    depends_on: Optional[list[pulumi.Resource]] = None,
 ) -> list[PrivateEndpoint]:
     """One PrivateEndpoint per group id, as children of ``owner``."""
     return [
@@ -115,7 +125,7 @@ def add_endpoints(
                 project=project,
                 settings=settings,
             ),
-            opts=owner.child_opts(),
+            opts=owner.child_opts(depends_on=depends_on),
         )
         for group in group_ids
     ]

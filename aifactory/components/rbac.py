@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
-from pulumi_azure_native import authorization
 
-from aifactory.access import Role, role_assignment_name, role_definition_id
+from aifactory.components.arm import AzureResource
+from aifactory.core.access import Role, principal_key, role_assignment_name, role_definition_id
+
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,8 @@ class Grantee:
     """A principal to grant roles to.
 
     ``key`` identifies the principal deterministically at plan time (an Entra object id, or a
-    managed identity's resource name), so assignment names are known before anything exists.
+    managed identity's :func:`~aifactory.core.access.principal_key`), so assignment names are known
+    before anything exists.
     """
 
     principal_id: pulumi.Input[str]
@@ -28,8 +31,9 @@ class Grantee:
         return Grantee(principal_id=object_id, principal_type=principal_type, key=object_id)
 
     @staticmethod
-    def identity(principal_id: pulumi.Input[str], resource_key: str) -> "Grantee":
-        return Grantee(principal_id=principal_id, principal_type="ServicePrincipal", key=resource_key)
+    def identity(principal_id: pulumi.Input[str], kind: str, subscription_id: str, name: str) -> "Grantee":
+        """A managed identity (user-assigned, or a resource's system-assigned one), known by kind and name."""
+        return Grantee(principal_id=principal_id, principal_type="ServicePrincipal", key=principal_key(kind, subscription_id, name))
 
 
 def grant(
@@ -41,17 +45,21 @@ def grant(
     role: Role,
     subscription_id: str,
     parent: pulumi.Resource,
-) -> authorization.RoleAssignment:
+    opts: Optional[pulumi.ResourceOptions] = None,
+) -> AzureResource:
     """Assign ``role`` to ``grantee`` at ``scope``; the assignment name is a deterministic GUID."""
     assignment = role_assignment_name(scope_key, grantee.key, role)
-    return authorization.RoleAssignment(
+    return AzureResource(
+        ROLE_ASSIGNMENT,
         f"{name}-{assignment[:8]}",
-        role_assignment_name=assignment,
-        scope=scope,
-        principal_id=grantee.principal_id,
-        principal_type=grantee.principal_type,
-        role_definition_id=role_definition_id(subscription_id, role),
-        opts=pulumi.ResourceOptions(parent=parent),
+        {
+            "roleAssignmentName": assignment,
+            "scope": scope,
+            "principalId": grantee.principal_id,
+            "principalType": grantee.principal_type,
+            "roleDefinitionId": role_definition_id(subscription_id, role),
+        },
+        pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=parent), opts),
     )
 
 

@@ -1,18 +1,28 @@
-"""What every data and AI service component shares: where it lives, and how it hands out access."""
+"""What every data and AI service component shares: where it lives, how it hands out access, and
+what a service's build step receives inside a project.
+
+A service in the catalog names a build function (``module:function``) that takes a
+:class:`ServiceContext` and returns a :class:`BuiltService`. The generic project builder
+(``aifactory.build.services``) makes the context, calls the function, then applies the spec's role
+rows and wiring through :meth:`ServiceComponent.grant_role`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
 
 import pulumi
 
-from aifactory.access import Role
 from aifactory.components.base import ComponentSettings, FactoryComponent
+from aifactory.components.datalake import LakeAccountRef
 from aifactory.components.monitoring import attach_diagnostics
 from aifactory.components.private_endpoint import EndpointPlacement, add_endpoints
 from aifactory.components.rbac import Grantee, grant, optional_parent
-from aifactory.naming import NamingContext, ResourceKind, resource_name
+from aifactory.components.stateful import Protection
+from aifactory.core.access import Role
+from aifactory.core.naming import NamingContext, ResourceKind, resource_name
+from aifactory.core.profiles import EnvironmentProfile
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,13 @@ class ServiceComponent(FactoryComponent):
         self._scope = resource.id
         self._scope_key = f"{kind}:{self.placement.naming.subscription_id}/{azure_name}"
 
-    def _private_endpoints(self, resource_id: pulumi.Input[str], group_ids: tuple[str, ...], qualifier: str) -> None:
+    def _private_endpoints(
+        self,
+        resource_id: pulumi.Input[str],
+        group_ids: tuple[str, ...],
+        qualifier: str,
+        depends_on: Optional[list[pulumi.Resource]] = None,
+    ) -> None:
         add_endpoints(
             self,
             resource_id=resource_id,
@@ -65,6 +81,7 @@ class ServiceComponent(FactoryComponent):
             qualifier=qualifier,
             project=self.placement.project,
             settings=self._settings,
+            depends_on=depends_on,
         )
 
     def _diagnostics(self, suffix: str, resource_id: pulumi.Input[str], *, logs: bool = True) -> None:
@@ -83,7 +100,59 @@ class ServiceComponent(FactoryComponent):
         )
 
 
-def system_identity_grantee(resource: pulumi.CustomResource, key: str) -> Grantee:
-    """The system-assigned identity of ``resource`` as a grantee (key known at plan time)."""
-    principal = resource.identity.apply(lambda identity: identity.principal_id if identity else None)  # type: ignore[attr-defined]
-    return Grantee.identity(principal, key)
+def system_identity_grantee(resource: Any, kind: str, naming: NamingContext, name: str) -> Grantee:
+    """The system-assigned identity of ``resource`` as a grantee (its key known at plan time)."""
+    principal = resource.output("identity").apply(lambda identity: (identity or {}).get("principalId"))
+    return Grantee.identity(principal, kind, naming.subscription_id, name)
+
+
+@dataclass(frozen=True)
+class SpokeNetwork:
+    """The project's spoke as its services see it: VNet, subnets by template name, egress."""
+
+    vnet_id: pulumi.Input[str]
+    subnet_ids: Mapping[str, pulumi.Input[str]]
+    subnet_names: Mapping[str, str]
+    subnet_cidrs: Mapping[str, str]
+    route_table_id: Optional[pulumi.Input[str]] = None
+    """Set when the spoke sends 0.0.0.0/0 to a hub firewall (services then egress through it)."""
+
+
+@dataclass(frozen=True)
+class BuiltService:
+    """What a service's build step hands back: its component, contract outputs and identities."""
+
+    component: ServiceComponent
+    outputs: Mapping[str, Any]
+    identities: Mapping[str, Grantee] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """Everything a service's build step gets for one project in one environment."""
+
+    name: str
+    """The component's logical name (``<project>-<abbreviation>``)."""
+    placement: ServicePlacement
+    settings: Any
+    """The service's resolved settings (its spec's settings model)."""
+    profile: EnvironmentProfile
+    network: SpokeNetwork
+    tenant_id: pulumi.Input[str]
+    lake: LakeAccountRef
+    lake_area: str
+    """The project's own lake area (container name)."""
+    dns_zone_ids: Mapping[str, pulumi.Input[str]]
+    protection: Protection
+    component_settings: ComponentSettings
+    parent: pulumi.Resource
+    built: Mapping[str, BuiltService] = field(default_factory=dict)
+    """Services of the project built before this one (at least those it needs)."""
+
+    def opts(self) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self.parent)
+
+    def needed(self, key: str) -> BuiltService:
+        if key not in self.built:
+            raise KeyError(f"{self.name} needs service {key!r}, which was not built before it")
+        return self.built[key]

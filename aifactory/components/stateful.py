@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_azure_native import authorization
 
+from aifactory.components.arm import AzureResource
 from aifactory.components.base import FactoryComponent
 
 
@@ -18,13 +18,11 @@ class Protection:
     delete_lock: bool = False
 
 
-def lock_against_delete(owner: FactoryComponent, suffix: str, resource: pulumi.CustomResource, note: str) -> None:
+def lock_against_delete(owner: FactoryComponent, suffix: str, resource: pulumi.CustomResource, note: str) -> AzureResource:
     """An Azure CanNotDelete lock on ``resource``: even a portal or CLI delete is refused."""
-    authorization.ManagementLockByScope(
+    return AzureResource(
+        "azure-native:authorization:ManagementLockByScope",
         owner.child_name(f"lock-{suffix}"),
-        scope=resource.id,
-        lock_name="do-not-delete",
-        level="CanNotDelete",
-        notes=note,
-        opts=owner.child_opts(protect=True),
+        {"scope": resource.id, "lockName": "do-not-delete", "level": "CanNotDelete", "notes": note},
+        owner.child_opts(protect=True),
     )

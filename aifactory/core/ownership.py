@@ -1,0 +1,123 @@
+"""One Azure resource, one owner: the names every owner of an environment takes in shared scopes.
+
+Names inside a project's own resource group cannot clash with anyone else's once the resource
+group itself has one owner. What can clash are names in scopes that several owners share: the
+subscription (resource groups), the global namespaces (storage accounts, key vaults, registries,
+...), the hub (peerings, DNS zone links), the lake (areas) and the environment's stacks. This
+module lists, purely from the assembled factory and the catalog's specs, every such name each
+owner (the platform, each project) takes, and reports any name taken twice, compared the way
+Azure compares names (case-insensitively).
+
+It runs at assembly, so ``aifactory plan``, onboarding and the Pulumi program all refuse a
+collision before anything is registered; the offline plan also checks the full ARM id of every
+registered resource (``aifactory.tools.plan``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from aifactory.core.errors import Problem
+from aifactory.core.naming import (
+    NAME_RULES,
+    NamingContext,
+    ResourceKind,
+    hub_peering_name,
+    lake_area_name,
+    resource_name,
+    shared_area_name,
+)
+
+if TYPE_CHECKING:
+    from aifactory.core.factory import Factory, PlannedProject
+
+SHARED_AREAS: tuple[str, ...] = ("master", "reference")
+"""The lake's shared, read-only areas."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One name in one shared scope, and who takes it."""
+
+    scope: str
+    """Where the name must be unique: ``global``, ``subscription <id>``, ``hub VNet``, ... """
+    what: str
+    """The kind of thing named (an Azure type's namespace, or 'stack')."""
+    name: str
+    owner: str
+    file: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.scope, self.what, self.name.lower())
+
+
+def _scoped(kind: ResourceKind, naming: NamingContext, name: str) -> tuple[str, str]:
+    rule = NAME_RULES[kind]
+    scope = "global" if rule.globally_unique else f"subscription {naming.subscription_id}"
+    return scope, kind.value.replace("_", " ")
+
+
+def platform_claims(factory: "Factory") -> Iterable[Claim]:
+    naming, owner = factory.naming, "the platform"
+    created_hub = factory.settings.hub.existing is None
+    kinds: list[tuple[ResourceKind, str | None]] = [(ResourceKind.RESOURCE_GROUP, "platform"), (ResourceKind.STORAGE_ACCOUNT, "lake")]
+    if created_hub:
+        kinds.append((ResourceKind.RESOURCE_GROUP, "hub"))
+        yield Claim("hub DNS zones", "zone link", resource_name(ResourceKind.DNS_ZONE_LINK, naming, qualifier="hub"), owner)
+    for kind, qualifier in kinds:
+        name = resource_name(kind, naming, qualifier=qualifier)
+        scope, what = _scoped(kind, naming, name)
+        yield Claim(scope, what, name, owner)
+    for area in SHARED_AREAS:
+        yield Claim("lake", "area", shared_area_name(area), owner)
+    yield Claim("environment", "stack", factory.platform_stack, owner)
+
+
+def project_claims(factory: "Factory", project: "PlannedProject") -> Iterable[Claim]:
+    from aifactory.core.factory import project_stack
+
+    naming, name = project.naming, project.name
+    owner, file = f"project {name!r}", project.source
+    group = resource_name(ResourceKind.RESOURCE_GROUP, naming, project=name)
+    yield Claim(*_scoped(ResourceKind.RESOURCE_GROUP, naming, group), group, owner, file)
+    for key in sorted(project.services):
+        for claim in factory.catalog.services[key].names:
+            taken = resource_name(claim.kind, naming, project=name, qualifier=claim.qualifier)
+            yield Claim(*_scoped(claim.kind, naming, taken), taken, owner, file)
+    yield Claim("hub DNS zones", "zone link", resource_name(ResourceKind.DNS_ZONE_LINK, naming, project=name), owner, file)
+    yield Claim("hub VNet", "peering", hub_peering_name(factory.naming, name), owner, file)
+    yield Claim("lake", "area", lake_area_name(name), owner, file)
+    yield Claim("environment", "stack", project_stack(factory.environment, name), owner, file)
+
+
+def environment_claims(factory: "Factory") -> list[Claim]:
+    claims = list(platform_claims(factory))
+    for project in factory.projects:
+        claims.extend(project_claims(factory, project))
+    return claims
+
+
+def check_ownership(factory: "Factory") -> list[Problem]:
+    """A problem for every name two owners would take (located at the second owner's request)."""
+    first: dict[tuple[str, str, str], Claim] = {}
+    problems: list[Problem] = []
+    for claim in environment_claims(factory):
+        earlier = first.setdefault(claim.key, claim)
+        if earlier is claim:
+            continue
+        where = f" ({earlier.file})" if earlier.file else ""
+        owners = f"twice by {claim.owner}" if earlier.owner == claim.owner else f"by both {earlier.owner}{where} and {claim.owner}"
+        problems.append(
+            Problem(
+                f"{claim.what} {claim.name!r} in {claim.scope} would be taken {owners}: one Azure resource, one owner; "
+                "rename this project",
+                claim.file or factory.source,
+                "name" if claim.file else None,
+            )
+        )
+    return problems
+
+
+__all__ = ["Claim", "SHARED_AREAS", "check_ownership", "environment_claims"]

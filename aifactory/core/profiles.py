@@ -1,0 +1,91 @@
+"""Environment profiles: how dev, test and prod differ in protection and retention (pure data and rules).
+
+Sizing of individual services (search SKU, AKS node counts, ...) is each service's own settings,
+with dev/test/prod defaults in its spec (``aifactory.services``). A stack file may override a profile's values (``aifactory:profile``) and switch on named insecure
+options (``aifactory:insecure``). Prod never accepts insecure options, nor an override that weakens
+the protection of data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+
+@dataclass(frozen=True)
+class InsecureOptions:
+    """Explicit, named insecure choices; all off by default and refused in prod."""
+
+    public_network_access: bool = False
+    """Lake and key vaults accept traffic from public networks (still Entra-only, no keys)."""
+
+    @property
+    def any(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+@dataclass(frozen=True)
+class EnvironmentProfile:
+    name: str
+    protect_stateful: bool
+    """Pulumi ``protect`` on lake, key vaults and other data stores."""
+    delete_locks: bool
+    """Azure CanNotDelete management locks on the same."""
+    storage_sku: str
+    zone_redundant: bool
+    soft_delete_days: int
+    log_retention_days: int
+    allow_insecure_overrides: bool
+    insecure: InsecureOptions = InsecureOptions()
+
+
+PROFILES: Mapping[str, EnvironmentProfile] = MappingProxyType(
+    {
+        "dev": EnvironmentProfile(
+            "dev", protect_stateful=False, delete_locks=False, storage_sku="Standard_LRS", zone_redundant=False,
+            soft_delete_days=7, log_retention_days=30, allow_insecure_overrides=True,
+        ),
+        "test": EnvironmentProfile(
+            "test", protect_stateful=False, delete_locks=False, storage_sku="Standard_ZRS", zone_redundant=True,
+            soft_delete_days=14, log_retention_days=60, allow_insecure_overrides=True,
+        ),
+        "prod": EnvironmentProfile(
+            "prod", protect_stateful=True, delete_locks=True, storage_sku="Standard_ZRS", zone_redundant=True,
+            soft_delete_days=30, log_retention_days=180, allow_insecure_overrides=False,
+        ),
+    }
+)
+
+OVERRIDABLE = tuple(f.name for f in fields(EnvironmentProfile) if f.name not in ("name", "allow_insecure_overrides", "insecure"))
+WEAKENING: Mapping[str, Callable[[Any, Any], bool]] = MappingProxyType({
+    "protect_stateful": lambda base, new: base and not new,
+    "delete_locks": lambda base, new: base and not new,
+    "soft_delete_days": lambda base, new: new < base,
+    "zone_redundant": lambda base, new: base and not new,
+})
+
+
+class ProfileError(ValueError):
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def resolve_profile(
+    environment: str, overrides: Mapping[str, Any] | None = None, insecure: InsecureOptions | None = None
+) -> EnvironmentProfile:
+    """The environment's profile with the stack file's overrides applied, or a ProfileError."""
+    base = PROFILES[environment]
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(OVERRIDABLE))
+    if unknown:
+        raise ProfileError(f"unknown profile setting {unknown[0]!r}; allowed: {', '.join(OVERRIDABLE)}", "profile")
+    if not base.allow_insecure_overrides:
+        for key, value in overrides.items():
+            weakens = WEAKENING.get(key)
+            if weakens and weakens(getattr(base, key), value):
+                raise ProfileError(f"{key} cannot be weakened in {environment} ({getattr(base, key)!r} -> {value!r})", f"profile.{key}")
+        if insecure is not None and insecure.any:
+            raise ProfileError(f"insecure options are not allowed in {environment}", "insecure")
+    return replace(base, **overrides, insecure=insecure or InsecureOptions())

@@ -1,0 +1,426 @@
+"""The offline plan: run the real program in-process under Pulumi mocks and record what it registers.
+
+No Azure, no Pulumi CLI, no credentials. Invokes such as ``getClientConfig`` are answered from
+configuration; resource ids are the ARM ids Azure would assign (names are deterministic, and each
+resource's subscription is its provider's), so scopes, peerings and zone links are the real
+strings. The recorded plan is then checked: no two resources may land on the same Azure resource
+id, no two role assignments may give one principal one role at one scope (Azure refuses the
+second; removing one would remove both), and every policy rule runs over it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from aifactory.build import program
+from aifactory.core.arm_ids import arm_id, canonical
+from aifactory.core.config import CONFIG_NAMESPACE
+from aifactory.core.errors import FactoryError, Problem
+from aifactory.core.factory import Factory, assemble_factory, overridden_keys, stack_values
+from aifactory.core.limits import environment_usage, findings
+from aifactory.core.policies import Finding, PolicyContext, ResourceView, evaluate, limit_findings
+from aifactory.core.spec import Catalog
+from aifactory.services import load_catalog
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+PROJECT_TYPE = "aifactory:project:Project"
+PROVIDER_TYPE = "pulumi:providers:azure-native"
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+MOCK_NAMESPACE = uuid.UUID("6d1c7f4e-2f0a-4c55-9a43-0d9f3e1b8a77")
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    urn: str
+    type: str
+    name: str
+    parent: Optional[str]
+    inputs: dict[str, Any]
+    custom: bool
+    protect: bool = False
+    id: Optional[str] = None
+    """The Azure resource id it would get (custom resources)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "custom": self.custom,
+            "protect": self.protect,
+            "id": self.id,
+            "inputs": self.inputs,
+        }
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    """Answers registrations with ARM ids (in the subscription of each resource's provider) and invokes
+    from configuration."""
+
+    def __init__(
+        self,
+        subscription_id: str,
+        tenant_id: str,
+        location: str,
+        stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.subscription_id = subscription_id
+        self.tenant_id = tenant_id
+        self.location = location
+        self.stack_outputs = dict(stack_outputs or {})
+        self.provider_subscriptions: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+        """urn -> the Azure id given to it."""
+
+    def _subscription(self, provider: Optional[str]) -> str:
+        """The subscription of a resource's provider (a reference ``<urn>::<id>``); the default otherwise."""
+        if provider:
+            return self.provider_subscriptions.get(provider.rsplit("::", 1)[-1], self.subscription_id)
+        return self.subscription_id
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
+        if args.typ == "pulumi:pulumi:StackReference":  # a read, so not marked custom
+            name = args.inputs.get("name") or args.resource_id or args.name
+            return name, {"name": name, "outputs": dict(self.stack_outputs.get(name, {})), "secretOutputNames": []}
+        if args.typ == PROVIDER_TYPE:
+            provider_id = f"provider-{args.name}"
+            self.provider_subscriptions[provider_id] = str(args.inputs.get("subscriptionId", self.subscription_id))
+            return provider_id, dict(args.inputs)
+        if not args.custom:
+            return None, {}
+        subscription = self._subscription(args.provider)
+        resource_id = arm_id(args.typ, args.name, args.inputs, subscription)
+        state = dict(args.inputs)
+        state.setdefault("name", resource_id.rsplit("/", 1)[-1])
+        derived = str(uuid.uuid5(MOCK_NAMESPACE, resource_id))
+        if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
+            state.update(principalId=derived, clientId=str(uuid.uuid5(MOCK_NAMESPACE, derived)), tenantId=self.tenant_id)
+        if args.typ == "azure-native:containerservice:ManagedCluster":
+            kubelet = str(uuid.uuid5(MOCK_NAMESPACE, f"kubelet|{resource_id}"))
+            state["identityProfile"] = {"kubeletidentity": {"objectId": kubelet, "clientId": kubelet}}
+            state["oidcIssuerProfile"] = {"enabled": True, "issuerURL": f"https://{self.location}.oic.prod-aks.azure.com/{derived}/"}
+        if args.typ == "azure-native:databricks:Workspace":
+            state["workspaceUrl"] = f"adb-{int(derived[:8], 16)}.azuredatabricks.net"
+        identity = state.get("identity")
+        if isinstance(identity, dict):
+            identity = dict(identity)
+            assigned = identity.get("userAssignedIdentities")
+            if isinstance(assigned, list):  # inputs list the ids; Azure answers with a map keyed by id
+                identity["userAssignedIdentities"] = {
+                    i: {"principalId": str(uuid.uuid5(MOCK_NAMESPACE, i)), "clientId": str(uuid.uuid5(MOCK_NAMESPACE, f"client|{i}"))}
+                    for i in assigned
+                }
+            if "SystemAssigned" in str(identity.get("type", "")):
+                identity.update(principalId=derived, tenantId=self.tenant_id)
+            state["identity"] = identity
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {
+                "subscriptionId": self.subscription_id,
+                "tenantId": self.tenant_id,
+                "clientId": str(uuid.UUID(int=0)),
+                "objectId": str(uuid.uuid5(MOCK_NAMESPACE, "deployer")),
+            }
+        return {}
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, also recording each registration's parent, inputs, options and id."""
+
+    def __init__(self, mocks: PlanMocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[PlannedResource] = []
+        self.stack_urn: Optional[str] = None
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
+        response = super().RegisterResource(request)
+        if request.type == STACK_TYPE:
+            self.stack_urn = response.urn
+            return response
+        if request.type.startswith("pulumi:providers:"):
+            return response
+        inputs = _plain(rpc.deserialize_properties(request.object)) if request.custom else {}
+        parent = request.parent or None
+        with self._lock:
+            self.recorded.append(
+                PlannedResource(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=None if parent == self.stack_urn else parent,
+                    inputs=inputs,
+                    custom=bool(request.custom),
+                    protect=bool(getattr(request, "protect", False)),
+                    id=response.id or None if request.custom else None,
+                )
+            )
+        return response
+
+
+def _plain(value: Any) -> Any:
+    """Deserialized properties as JSON-ready data."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+@dataclass
+class Plan:
+    """What a stack would create."""
+
+    stack: str
+    environment: str
+    scope: str
+    resources: list[PlannedResource]
+    network: dict[str, Any]
+    outputs: dict[str, Any]
+    projects: dict[str, dict[str, Any]]
+    violations: list[Finding] = field(default_factory=list)
+
+    @property
+    def custom_resources(self) -> list[PlannedResource]:
+        return [r for r in self.resources if r.custom]
+
+    def by_type(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for resource in self.custom_resources:
+            counts[resource.type] = counts.get(resource.type, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def project_of(self) -> dict[str, Optional[str]]:
+        """urn -> name of the project component it belongs to (None for platform resources)."""
+        by_urn = {r.urn: r for r in self.resources}
+        owner: dict[str, Optional[str]] = {}
+
+        def find(urn: str) -> Optional[str]:
+            if urn in owner:
+                return owner[urn]
+            resource = by_urn.get(urn)
+            if resource is None:
+                return None
+            found = resource.name if resource.type == PROJECT_TYPE else find(resource.parent) if resource.parent else None
+            owner[urn] = found
+            return found
+
+        for resource in self.resources:
+            find(resource.urn)
+        return owner
+
+    def by_project(self) -> dict[str, int]:
+        owner = self.project_of()
+        counts: dict[str, int] = {"(platform)": 0}
+        for name in self.projects:
+            counts[name] = 0
+        for resource in self.custom_resources:
+            key = owner[resource.urn] or "(platform)"
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        by_type = self.by_type()
+        return {
+            "stack": self.stack,
+            "environment": self.environment,
+            "scope": self.scope,
+            "summary": {
+                "resources": len(self.custom_resources),
+                "components": len(self.resources) - len(self.custom_resources),
+                "byType": by_type,
+                "roleAssignments": by_type.get(ROLE_ASSIGNMENT, 0),
+                "byProject": self.by_project(),
+            },
+            "network": self.network,
+            "projects": self.projects,
+            "resources": [r.to_dict() for r in self.resources],
+            "outputs": self.outputs,
+            "violations": [v.to_dict() for v in self.violations],
+        }
+
+
+@dataclass
+class Recording:
+    """What a program registered under mocks: resources (sorted by URN) and stack outputs."""
+
+    resources: list[PlannedResource]
+    outputs: dict[str, Any]
+
+    def of_type(self, type_token: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str) -> PlannedResource:
+        found = self.of_type(type_token)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {type_token}, found {len(found)}")
+        return found[0]
+
+
+def record(
+    program_fn: Callable[[], Any],
+    *,
+    stack: str = "dev",
+    subscription_id: str = "00000000-0000-0000-0000-000000000000",
+    tenant_id: str | None = None,
+    location: str = "swedencentral",
+    config: Mapping[str, str] | None = None,
+    stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Recording:
+    """Run ``program_fn`` as a Pulumi program under mocks, in a fresh runtime context and event loop.
+
+    This is the offline plan's engine and the test suite's harness.
+    """
+    tenant = tenant_id or str(uuid.uuid5(MOCK_NAMESPACE, f"tenant|{subscription_id}"))
+    mocks = PlanMocks(subscription_id, tenant, location, stack_outputs)
+    monitor = RecordingMonitor(mocks)
+
+    def run() -> dict[str, Any]:
+        loop = asyncio.new_event_loop()
+        previous = _current_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            pulumi.runtime.set_all_config({f"{CONFIG_NAMESPACE}:{k}": v for k, v in (config or {}).items()})
+            pulumi.runtime.set_mocks(mocks, project="aifactory", stack=stack, preview=False, monitor=monitor)
+            _sync_await(run_pulumi_func(program_fn))
+            root_stack = pulumi.runtime.get_root_resource()
+            exported = getattr(root_stack, "outputs", {}) or {}
+            return _plain(_sync_await(pulumi.Output.from_input(exported).future()) or {})
+        finally:
+            loop.close()
+            asyncio.set_event_loop(previous)
+
+    # Pulumi keeps its runtime state in context variables: a fresh context isolates each run.
+    outputs = contextvars.Context().run(run)
+    return Recording(resources=sorted(monitor.recorded, key=lambda r: r.urn), outputs=outputs)
+
+
+def _current_loop() -> Optional[asyncio.AbstractEventLoop]:
+    try:
+        return asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return None
+
+
+def ownership_problems(resources: list[PlannedResource]) -> list[Problem]:
+    """No two resources on one Azure id; no two assignments of one role to one principal at one scope."""
+    problems: list[Problem] = []
+    seen: dict[str, PlannedResource] = {}
+    grants: dict[tuple[str, str, str], PlannedResource] = {}
+    for resource in resources:
+        if not resource.custom or not resource.id:
+            continue
+        key = canonical(resource.id)
+        earlier = seen.setdefault(key, resource)
+        if earlier is not resource:
+            problems.append(
+                Problem(
+                    f"{resource.id} would be owned by two resources, {earlier.urn} and {resource.urn}: "
+                    "one Azure resource, one owner",
+                    "plan",
+                )
+            )
+        if resource.type == ROLE_ASSIGNMENT:
+            inputs = resource.inputs
+            triple = (
+                canonical(str(inputs.get("scope"))),
+                str(inputs.get("principalId")).lower(),
+                str(inputs.get("roleDefinitionId", "")).rsplit("/", 1)[-1].lower(),
+            )
+            first = grants.setdefault(triple, resource)
+            if first is not resource:
+                problems.append(
+                    Problem(
+                        f"{first.urn} and {resource.urn} give principal {triple[1]} role {triple[2]} at {inputs.get('scope')}: "
+                        "Azure keeps one, so removing either would remove the other's access",
+                        "plan",
+                    )
+                )
+    return problems
+
+
+def plan_factory(
+    factory: Factory,
+    root: Path,
+    config: Mapping[str, str],
+    *,
+    references: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Plan:
+    """Plan an assembled factory under mocks; raises FactoryError if two resources share an Azure id."""
+    settings = factory.settings
+    recording = record(
+        lambda: program.main(root, factory.catalog),
+        stack=factory.stack,
+        subscription_id=settings.subscription_id,
+        tenant_id=settings.tenant_id,
+        location=settings.location,
+        config=config,
+        stack_outputs=references,
+    )
+    problems = ownership_problems(recording.resources)
+    if problems:
+        raise FactoryError(problems=problems)
+    projects = {
+        p.name: {
+            "type": p.project_type.name,
+            "services": sorted(p.services),
+            "source": p.source,
+            "subscription": p.subscription_id,
+        }
+        for p in factory.included_projects()
+    }
+    context = PolicyContext(diagnosed_types=factory.catalog.diagnosed_types())
+    violations = evaluate([ResourceView(r.urn, r.type, r.name, r.inputs) for r in recording.resources if r.custom], context)
+    violations = sorted(
+        violations + limit_findings(findings(environment_usage(factory))), key=lambda f: (f.level != "mandatory", f.policy, f.urn)
+    )
+    return Plan(
+        stack=factory.stack,
+        environment=factory.environment,
+        scope=factory.scope,
+        resources=recording.resources,
+        network=factory.network.to_dict(),
+        outputs=recording.outputs,
+        projects=projects,
+        violations=violations,
+    )
+
+
+def run_plan(
+    root: Path,
+    stack: str,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    projects_dir: Path | None = None,
+    catalog: Catalog | None = None,
+) -> Plan:
+    """Validate the stack (raising FactoryError on bad input) and plan it under mocks."""
+    overrides = dict(overrides or {})
+    if projects_dir is not None:
+        overrides["projectsDir"] = str(projects_dir.resolve())
+    catalog = catalog or load_catalog()
+    config = stack_values(root, stack, overrides)
+    factory = assemble_factory(config, stack=stack, root=root, catalog=catalog, overridden=overridden_keys(overrides))
+    references: dict[str, Mapping[str, Any]] = {}
+    if not factory.includes_platform:
+        # A project slice reads the platform stack: plan that first and answer the reference with its outputs.
+        platform_plan = run_plan(root, stack, overrides={**overrides, "scope": "platform"}, catalog=catalog)
+        references[factory.platform_stack] = platform_plan.outputs
+    return plan_factory(factory, root, config, references=references)
