@@ -1,4 +1,5 @@
-"""Naming: every generated name satisfies its kind's Azure rule, deterministically."""
+"""Naming: every generated name satisfies its kind's Azure rule, deterministically, and no two owners
+(projects, the platform) can ever be given the same name."""
 
 from __future__ import annotations
 
@@ -12,26 +13,71 @@ from aifactory.core.errors import NamingError
 from aifactory.core.naming import (
     ENVIRONMENTS,
     NAME_RULES,
+    RESERVED_PROJECT_NAMES,
     NamingContext,
     ResourceKind,
+    hub_peering_name,
+    lake_area_name,
     resource_name,
+    shared_area_name,
     validate_project_name,
 )
+from aifactory.services import builtin_catalog
 
-project_names = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,6}){0,4}", fullmatch=True).filter(
-    lambda n: 3 <= len(n) <= 24
+LOWER = "abcdefghijklmnopqrstuvwxyz"
+ALNUM = LOWER + "0123456789"
+
+
+def _project_name(head: str, first: str, rest: list[str]) -> str:
+    return "-".join([head + first, *rest])
+
+
+project_names = (
+    st.builds(
+        _project_name,
+        st.sampled_from(LOWER),
+        st.text(ALNUM, max_size=7),
+        st.lists(st.text(ALNUM, min_size=1, max_size=5), max_size=3),
+    )
+    .filter(lambda n: 3 <= len(n) <= 24)
+    .filter(lambda n: n not in RESERVED_PROJECT_NAMES)
 )
-prefixes = st.from_regex(r"[a-z][a-z0-9]{1,5}", fullmatch=True)
-qualifiers = st.one_of(st.none(), st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,8}){0,2}", fullmatch=True))
+"""Valid project names: lowercase letters and digits in hyphen-separated words, starting with a letter."""
+prefixes = st.builds(lambda head, tail: head + tail, st.sampled_from(LOWER), st.text(ALNUM, min_size=1, max_size=5))
+qualifiers = st.one_of(
+    st.none(),
+    st.builds(
+        lambda words: "-".join(words), st.lists(st.text(ALNUM, min_size=1, max_size=8), min_size=1, max_size=3)
+    ),
+)
 subscriptions = st.uuids().map(str)
 environments = st.sampled_from(ENVIRONMENTS)
 kinds = st.sampled_from(list(ResourceKind))
+contexts = st.builds(NamingContext, prefixes, environments, subscriptions)
 
 SUB = "3f2c1a9e-8d4b-4c7e-9a51-0b6d2e7f4a10"
+
+CATALOG_QUALIFIERS = sorted(
+    {claim.qualifier for spec in builtin_catalog().services.values() for claim in spec.names if claim.qualifier}
+)
+"""Qualifiers the catalog's services take names with (``dbw-managed``, ``aks-nodes``, ``ml``)."""
+GROUP_QUALIFIERS = sorted(
+    {
+        claim.qualifier
+        for spec in builtin_catalog().services.values()
+        for claim in spec.names
+        if claim.kind is ResourceKind.RESOURCE_GROUP and claim.qualifier
+    }
+)
+"""A project's secondary resource groups (Databricks managed, AKS nodes)."""
 
 
 def context(prefix: str = "aif", environment: str = "dev", subscription: str = SUB) -> NamingContext:
     return NamingContext(prefix, environment, subscription)
+
+
+def test_the_catalog_has_secondary_resource_groups_to_check():
+    assert {"dbw-managed", "aks-nodes"} <= set(GROUP_QUALIFIERS)
 
 
 @settings(max_examples=400, deadline=None)
@@ -47,6 +93,11 @@ def test_every_generated_name_satisfies_its_rule(kind, project, prefix, env, sub
     assert name == resource_name(kind, NamingContext(prefix, env, sub), project=project, qualifier=qualifier)
 
 
+def test_every_kind_has_a_rule():
+    assert set(NAME_RULES) == set(ResourceKind)
+    assert {ResourceKind.FOUNDRY_ACCOUNT, ResourceKind.FOUNDRY_PROJECT, ResourceKind.COSMOS_DB} <= set(NAME_RULES)
+
+
 @settings(max_examples=300, deadline=None)
 @given(a=project_names, b=project_names, kind=st.sampled_from([k for k in ResourceKind if not NAME_RULES[k].short_form]))
 def test_distinct_projects_never_share_a_name(a, b, kind):
@@ -54,18 +105,134 @@ def test_distinct_projects_never_share_a_name(a, b, kind):
         return
     ctx = context()
     assert resource_name(kind, ctx, project=a, qualifier="lake") != resource_name(kind, ctx, project=b, qualifier="lake")
+    assert resource_name(kind, ctx, project=a) != resource_name(kind, ctx, project=b)
 
 
 @settings(max_examples=200, deadline=None)
-@given(project=project_names, q1=st.from_regex(r"[a-z]{1,12}", fullmatch=True), q2=st.from_regex(r"[a-z]{1,12}", fullmatch=True))
+@given(project=project_names, q1=st.text(LOWER, min_size=1, max_size=12), q2=st.text(LOWER, min_size=1, max_size=12))
 def test_long_names_shorten_without_collisions(project, q1, q2):
     if q1 == q2:
         return
     ctx = context()
-    for kind in (ResourceKind.STORAGE_ACCOUNT, ResourceKind.KEY_VAULT, ResourceKind.ML_WORKSPACE):
+    for kind in (ResourceKind.STORAGE_ACCOUNT, ResourceKind.KEY_VAULT, ResourceKind.ML_WORKSPACE, ResourceKind.COSMOS_DB):
         assert resource_name(kind, ctx, project=project, qualifier=q1) != resource_name(
             kind, ctx, project=project, qualifier=q2
         )
+
+
+# --- resource groups: a project's own and its secondary ones ----------------------------------
+
+
+def test_secondary_resource_groups_put_the_qualifier_after_the_environment():
+    ctx = context()
+    assert resource_name(ResourceKind.RESOURCE_GROUP, ctx, project="churn") == "rg-aif-churn-dev"
+    assert resource_name(ResourceKind.RESOURCE_GROUP, ctx, project="churn", qualifier="dbw-managed") == "rg-aif-churn-dev-dbw-managed"
+    assert resource_name(ResourceKind.RESOURCE_GROUP, context(environment="prod"), project="churn", qualifier="aks-nodes") == (
+        "rg-aif-churn-prod-aks-nodes"
+    )
+    # the platform's groups (no project) keep the qualifier before the environment
+    assert resource_name(ResourceKind.RESOURCE_GROUP, ctx, qualifier="platform") == "rg-aif-platform-dev"
+    assert resource_name(ResourceKind.RESOURCE_GROUP, ctx, qualifier="hub") == "rg-aif-hub-dev"
+    # only resource groups are qualified last
+    assert [kind for kind, rule in NAME_RULES.items() if rule.qualifier_last] == [ResourceKind.RESOURCE_GROUP]
+
+
+@settings(max_examples=300, deadline=None)
+@given(ctx=contexts, p=project_names, q=project_names, qualifier=st.sampled_from(GROUP_QUALIFIERS or ["dbw-managed"]))
+def test_a_projects_group_never_equals_any_projects_secondary_group(ctx, p, q, qualifier):
+    """``rg-<prefix>-<p>-<env>`` against ``rg-<prefix>-<q>-<env>-<qualifier>``, for p == q as well."""
+    own = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=p)
+    secondary = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=q, qualifier=qualifier)
+    assert own.lower() != secondary.lower()
+    if p != q:
+        assert own != resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=q)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ctx=contexts,
+    p=project_names,
+    q=project_names,
+    a=st.sampled_from(CATALOG_QUALIFIERS),
+    b=st.sampled_from(CATALOG_QUALIFIERS),
+)
+def test_secondary_groups_of_two_owners_never_collide(ctx, p, q, a, b):
+    """Every (project, qualifier) pair from the catalog gets its own resource group."""
+    if (p, a) == (q, b):
+        return
+    first = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=p, qualifier=a)
+    second = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=q, qualifier=b)
+    assert first.lower() != second.lower()
+
+
+@settings(max_examples=300, deadline=None)
+@given(ctx=contexts, p=project_names, qualifier=st.one_of(st.none(), st.sampled_from(CATALOG_QUALIFIERS)))
+def test_no_project_group_is_ever_a_platform_group(ctx, p, qualifier):
+    project_group = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=p, qualifier=qualifier)
+    for platform in ("platform", "hub"):
+        assert project_group != resource_name(ResourceKind.RESOURCE_GROUP, ctx, qualifier=platform)
+
+
+# --- reserved names ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(RESERVED_PROJECT_NAMES))
+def test_reserved_names_are_refused_with_the_reason(name):
+    with pytest.raises(NamingError) as raised:
+        validate_project_name(name)
+    assert f"{name!r} is reserved" in raised.value.message
+    assert RESERVED_PROJECT_NAMES[name] in raised.value.message
+    assert raised.value.field == "name"
+    with pytest.raises(NamingError, match="is reserved"):
+        resource_name(ResourceKind.RESOURCE_GROUP, context(), project=name)
+
+
+def test_the_reserved_names_are_the_platforms():
+    assert set(RESERVED_PROJECT_NAMES) == {"hub", "platform", "shared", "all"}
+    assert all(RESERVED_PROJECT_NAMES.values())
+    with pytest.raises(TypeError):
+        RESERVED_PROJECT_NAMES["new"] = "x"  # type: ignore[index]
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=project_names)
+def test_valid_project_names_pass_unchanged(name):
+    assert validate_project_name(name) == name
+
+
+# --- lake areas and hub peerings --------------------------------------------------------------
+
+
+def test_lake_areas_and_hub_peerings_are_stable():
+    ctx = context()
+    assert lake_area_name("churn-prediction") == "prj-churn-prediction"
+    assert shared_area_name("master") == "shared-master"
+    assert hub_peering_name(ctx, "churn-prediction") == "peer-to-aif-churn-prediction-dev"
+
+
+@settings(max_examples=300, deadline=None)
+@given(p=project_names, q=project_names, area=st.builds(lambda h, t: h + t, st.sampled_from(LOWER), st.text(ALNUM, min_size=1, max_size=20)))
+def test_lake_areas_are_valid_filesystems_and_never_collide(p, q, area):
+    rule = NAME_RULES[ResourceKind.LAKE_FILESYSTEM]
+    for name in (lake_area_name(p), shared_area_name(area)):
+        assert rule.is_valid(name), name
+    assert lake_area_name(p) != shared_area_name(area)
+    assert (lake_area_name(p) == lake_area_name(q)) == (p == q)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ctx=contexts, p=project_names, q=project_names, other_env=environments)
+def test_hub_peerings_are_valid_and_unique_per_project_and_environment(ctx, p, q, other_env):
+    """Environments may share one hub VNet: its peerings name both the project and the environment."""
+    rule = NAME_RULES[ResourceKind.VNET_PEERING]
+    name = hub_peering_name(ctx, p)
+    assert rule.is_valid(name), name
+    assert (name == hub_peering_name(ctx, q)) == (p == q)
+    other = NamingContext(ctx.prefix, other_env, ctx.subscription_id)
+    assert (name == hub_peering_name(other, p)) == (other_env == ctx.environment)
+
+
+# --- stability and uniqueness -------------------------------------------------------------------
 
 
 def test_globally_unique_names_differ_across_subscriptions_and_environments():
@@ -80,6 +247,11 @@ def test_globally_unique_names_differ_across_subscriptions_and_environments():
     assert resource_name(ResourceKind.SUBNET, context(), qualifier="pep") == "snet-pep"
 
 
+def test_subscription_ids_are_compared_case_insensitively():
+    upper = resource_name(ResourceKind.KEY_VAULT, context(subscription=SUB.upper()), project="churn")
+    assert upper == resource_name(ResourceKind.KEY_VAULT, context(), project="churn")
+
+
 def test_known_names_are_stable_across_releases():
     """Names are part of deployed state: a change here renames (replaces) real resources."""
     ctx = context()
@@ -87,11 +259,26 @@ def test_known_names_are_stable_across_releases():
     assert resource_name(ResourceKind.KEY_VAULT, ctx, project="churn-prediction") == "kv-aif-churn-predic-898b"
     assert resource_name(ResourceKind.ML_WORKSPACE, ctx, project="churn-prediction") == "mlw-aif-churn-prediction-dev"
     assert resource_name(ResourceKind.AI_SEARCH, ctx, project="support-copilot") == "srch-aif-support-copilot-dev-95e9f"
+    assert resource_name(ResourceKind.FOUNDRY_ACCOUNT, ctx, project="support-copilot") == "aif-aif-support-copilot-dev-95e9f"
+    assert resource_name(ResourceKind.FOUNDRY_PROJECT, ctx, project="support-copilot") == "proj-aif-support-copilot-dev"
+    assert resource_name(ResourceKind.COSMOS_DB, ctx, project="support-copilot") == "cosmos-aif-support-copilot-dev-95e9f"
+
+
+def test_new_kinds_follow_their_scope():
+    assert NAME_RULES[ResourceKind.FOUNDRY_ACCOUNT].globally_unique
+    assert NAME_RULES[ResourceKind.COSMOS_DB].globally_unique
+    assert not NAME_RULES[ResourceKind.FOUNDRY_PROJECT].globally_unique  # unique inside its account
+    assert NAME_RULES[ResourceKind.COSMOS_DB].max_length == 44
+    long = resource_name(ResourceKind.COSMOS_DB, context(), project="a" * 24, qualifier="x" * 20)
+    assert len(long) == 44 and NAME_RULES[ResourceKind.COSMOS_DB].is_valid(long)
+
+
+# --- bad name parts -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "bad",
-    ["ab", "Churn", "1churn", "churn--x", "churn-", "-churn", "churn_x", "a" * 25, "chürn", "churn/x", "churn x", ""],
+    ["ab", "Churn", "1churn", "churn--x", "churn-", "-churn", "churn_x", "a" * 25, "chürn", "churn/x", "churn x", "", "HUB"],
 )
 def test_invalid_project_names_are_refused(bad):
     with pytest.raises(NamingError, match="invalid project name"):
@@ -107,3 +294,14 @@ def test_invalid_prefixes_are_refused(bad):
 def test_unknown_environment_is_refused():
     with pytest.raises(NamingError, match="unknown environment 'staging'"):
         NamingContext("aif", "staging", SUB)
+
+
+@pytest.mark.parametrize("bad", ["", "Lake", "a_b", "a--b", "-a", "a b"])
+def test_invalid_qualifiers_are_refused(bad):
+    with pytest.raises(NamingError, match="invalid name qualifier"):
+        resource_name(ResourceKind.STORAGE_ACCOUNT, context(), project="churn", qualifier=bad)
+
+
+def test_child_names_need_a_qualifier():
+    with pytest.raises(NamingError, match="needs a qualifier"):
+        resource_name(ResourceKind.SUBNET, context())

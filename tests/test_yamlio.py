@@ -215,10 +215,12 @@ def test_read_yaml_file_names_a_symlink_loop(tmp_path: Path) -> None:
 
 
 def test_read_yaml_file_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
-    os.mkfifo(tmp_path / "fifo.yaml")  # opening it would block until someone writes
+    # A directory rather than a FIFO: the check exists for FIFOs (opening one blocks until a
+    # writer comes), but a test that regressed on a FIFO would hang instead of failing.
+    (tmp_path / "folder.yaml").mkdir()
     with pytest.raises(ConfigError) as error:
-        read_yaml_file(tmp_path / "fifo.yaml")
-    assert problems_of(error) == [(str(tmp_path / "fifo.yaml"), None, "cannot read file: not a regular file")]
+        read_yaml_file(tmp_path / "folder.yaml")
+    assert problems_of(error) == [(str(tmp_path / "folder.yaml"), None, "cannot read file: not a regular file")]
 
 
 def test_read_yaml_file_locates_errors_in_the_file(tmp_path: Path) -> None:
@@ -409,6 +411,12 @@ def test_crlf_line_breaks_are_kept() -> None:
     text = "name: a\r\nenvironments:\r\n  dev:\r\n    cidr: x\r\n"
     edited = set_value(text, ("environments", "test", "cidr"), "y")
     assert edited == text + "  test:\r\n    cidr: y\r\n"
+
+
+def test_a_byte_order_mark_is_kept_and_not_taken_for_indentation() -> None:
+    text = "\ufeff# header\nenvironments:\n  dev:\n    cidr: x\n"
+    assert set_value(text, ("environments", "test", "cidr"), "y") == text + "  test:\n    cidr: y\n"
+    assert delete_value(text + "name: a\n", ("name",)) == text
 
 
 def test_floats_are_written_so_pyyaml_reads_them_back_as_floats() -> None:

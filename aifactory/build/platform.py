@@ -14,7 +14,7 @@ team's access).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import pulumi
 
@@ -238,6 +238,10 @@ def build_platform(factory: Factory) -> tuple[Platform, dict[str, Any]]:
     return platform, outputs
 
 
+def _zone_id(zone: str) -> Callable[[Mapping[str, str]], str]:
+    return lambda ids: ids[zone]
+
+
 def platform_from_stack(factory: Factory) -> Platform:
     """A project slice's view of the platform: the platform stack's outputs, through a StackReference."""
     reference = pulumi.StackReference(factory.platform_stack)
@@ -254,7 +258,7 @@ def platform_from_stack(factory: Factory) -> Platform:
     )
     return Platform(
         hub_vnet_id=output("hubVnetId"),
-        dns_zone_ids={zone: zone_ids.apply(lambda ids, z=zone: ids[z]) for zone in factory.zones()},
+        dns_zone_ids={zone: zone_ids.apply(_zone_id(zone)) for zone in factory.zones()},
         firewall_private_ip=output("firewallPrivateIp") if factory.hub_has_firewall() else None,
         workspace_id=output("logAnalyticsWorkspaceId"),
         lake=lake,

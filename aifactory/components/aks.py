@@ -145,7 +145,7 @@ class AksCluster(ServiceComponent):
             outputs=("identityProfile", "oidcIssuerProfile"),
         )
         self.cluster_id = self.cluster.id
-        self.oidc_issuer_url = self.cluster.output("oidcIssuerProfile").apply(lambda p: (p or {}).get("issuerURL"))
+        self.oidc_issuer_url: pulumi.Output[str] = self.cluster.output("oidcIssuerProfile").apply(lambda p: str((p or {}).get("issuerURL")))
         kubelet = self.cluster.output("identityProfile").apply(
             lambda profile: ((profile or {}).get("kubeletidentity") or {}).get("objectId")
         )

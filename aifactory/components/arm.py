@@ -66,7 +66,7 @@ class AzureResource(pulumi.CustomResource):
         self.type_token = type_token
 
     @property
-    def name(self) -> pulumi.Output[str]:  # type: ignore[override]
+    def name(self) -> pulumi.Output[str]:
         return self.output("name")
 
     def output(self, key: str) -> pulumi.Output[Any]:

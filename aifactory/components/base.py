@@ -54,7 +54,7 @@ class ComponentArgs(BaseModel):
 
 
 def args_error(component: str, error: ValidationError) -> ComponentArgsError:
-    problems = {}
+    problems: dict[str, Problem] = {}
     for item in error.errors(include_url=False):
         where = field_path(tuple(item.get("loc", ())))
         problems.setdefault(where, Problem(explain_error(item), component, where))

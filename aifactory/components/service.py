@@ -148,6 +148,8 @@ class ServiceContext:
     parent: pulumi.Resource
     built: Mapping[str, BuiltService] = field(default_factory=dict)
     """Services of the project built before this one (at least those it needs)."""
+    enabled: frozenset[str] = frozenset()
+    """Every service the project has in this environment (built or still to come)."""
 
     def opts(self) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self.parent)

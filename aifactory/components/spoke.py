@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 
 import pulumi
 from pydantic import Field, InstanceOf, model_validator
@@ -48,6 +48,11 @@ class ProjectSpokeArgs(ComponentArgs):
         if missing:
             raise ValueError(f"the hub has no private DNS zone {missing[0]!r} that project {self.project!r} needs")
         return self
+
+
+def subnet_id_of(subnet_name: str) -> Callable[[str], str]:
+    """The id of a subnet of a VNet, from the VNet's id."""
+    return lambda vnet_id: f"{vnet_id}/subnets/{subnet_name}"
 
 
 class ProjectSpoke(FactoryComponent):
@@ -151,8 +156,7 @@ class ProjectSpoke(FactoryComponent):
         self.vnet_id = vnet.id
         self.vnet_name = vnet.name
         self.subnet_ids = {
-            key: vnet.id.apply(lambda vnet_id, n=subnet_name: f"{vnet_id}/subnets/{n}")
-            for key, subnet_name in self.subnet_names.items()
+            key: vnet.id.apply(subnet_id_of(subnet_name)) for key, subnet_name in self.subnet_names.items()
         }
 
         hub_vnet_id = pulumi.Output.from_input(args.hub.vnet_id)

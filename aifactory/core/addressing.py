@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from typing import Iterable, Mapping, Sequence
 
-from aifactory.core.errors import AddressPlanError
+from aifactory.core.errors import AddressPlanError, Problems
 
 MIN_SUBNET_PREFIX = 29
 """Azure's smallest subnet is a /29 (it reserves five addresses in every subnet)."""
@@ -238,8 +238,6 @@ def plan_network(
     by someone else (other environments' pools and hubs, on-premises ranges); nothing in this plan
     may overlap them. Every problem is reported, not only the first.
     """
-    from aifactory.core.errors import Problems
-
     problems = Problems()
     reserved = dict(reserved or {})
     names = list(pools)
@@ -266,11 +264,11 @@ def plan_network(
             continue
         try:
             cidr = parse_network(request.cidr)
-            pool = pools.get(request.pool)
-            if pool is None:
+            wanted = pools.get(request.pool)
+            if wanted is None:
                 raise AddressPlanError(f"the spoke must come from {request.pool}, which this environment does not set")
-            if not cidr.subnet_of(pool):
-                raise AddressPlanError(f"spoke {cidr} is outside the environment's {request.pool} {pool}")
+            if not cidr.subnet_of(wanted):
+                raise AddressPlanError(f"spoke {cidr} is outside the environment's {request.pool} {wanted}")
             for other_project, other in placed.items():
                 if cidr.overlaps(other):
                     raise AddressPlanError(f"spoke {cidr} overlaps project {other_project!r} at {other}")

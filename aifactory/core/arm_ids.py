@@ -125,8 +125,8 @@ def arm_id(type_token: str, logical_name: str, inputs: Mapping[str, Any], subscr
         plural = f"{_lower_camel(resource)}s"
         template = f"{_RG}/Microsoft.{module.capitalize()}/{plural}/{{_name}}"
         inputs = {**inputs, "_name": name}
-    values = {"subscription": subscription_id, "resourceGroupName": "mock-rg"}
-    values.update({k: v for k, v in inputs.items() if isinstance(v, (str, int))})
+    values: dict[str, str] = {"subscription": subscription_id, "resourceGroupName": "mock-rg"}
+    values.update({k: str(v) for k, v in inputs.items() if isinstance(v, (str, int))})
 
     def field(match: re.Match[str]) -> str:
         value = values.get(match.group(1))

@@ -39,7 +39,8 @@ from aifactory.core.config import (
     stack_file,
 )
 from aifactory.core.errors import AddressPlanError, ConfigError, FactoryError, Problems
-from aifactory.core.naming import NamingContext
+from aifactory.core.naming import NamingContext, project_stack
+from aifactory.core.ownership import check_ownership, platform_claims, project_claims
 from aifactory.core.profiles import EnvironmentProfile, InsecureOptions, ProfileError, resolve_profile
 from aifactory.core.spec import AssemblyView, Catalog, ProjectTypeSpec, ServiceSettings, SettingsLayer
 
@@ -233,7 +234,7 @@ class _Assembly:
                 )
 
     def services_of(self, request: ProjectRequest, source: str, kind: ProjectTypeSpec) -> frozenset[str] | None:
-        entry = request.environments[self.environment]  # type: ignore[index]
+        entry = request.environments[self.environment]
         field = f"environments.{self.environment}.services"
         try:
             return kind.resolve_services(_service_toggles(entry.services))
@@ -248,7 +249,7 @@ class _Assembly:
         services: frozenset[str],
         stack_layers: Mapping[str, SettingsLayer],
     ) -> dict[str, ServiceSettings]:
-        entry = request.environments[self.environment]  # type: ignore[index]
+        entry = request.environments[self.environment]
         resolved: dict[str, ServiceSettings] = {}
         for key in sorted(services):
             layers = [stack_layers[key]] if key in stack_layers else []
@@ -262,7 +263,7 @@ class _Assembly:
         return resolved
 
     def subscription_of(self, request: ProjectRequest, source: str) -> str:
-        entry = request.environments[self.environment]  # type: ignore[index]
+        entry = request.environments[self.environment]
         field = f"environments.{self.environment}.subscription"
         allowed = self.settings.project_subscriptions
         platform = self.settings.subscription_id
@@ -327,8 +328,6 @@ def assemble_factory(
     so that their problems name ``--config`` rather than the stack file. Raises one FactoryError
     holding every problem found.
     """
-    from aifactory.core.ownership import check_ownership
-
     source = source or stack_file(root, stack).name
     settings = parse_settings(decode_pulumi_config(raw_settings), source=source, overridden=overridden)
     assembly = _Assembly(settings, catalog, source)
@@ -350,7 +349,7 @@ def assemble_factory(
         assembly.check_request_services(request, file, kind)
         if settings.environment not in request.environments:
             continue
-        entry = request.environments[settings.environment]  # type: ignore[index]
+        entry = request.environments[settings.environment]
         if entry.cidr is None:
             problems.add(
                 f"no spoke is allocated in {settings.environment}; run: aifactory onboard {file} --env {settings.environment}",
@@ -406,7 +405,7 @@ def assemble_factory(
             spoke=network.spokes[request.name],
             subscription_id=subscription,
             naming=NamingContext(settings.prefix, settings.environment, subscription),
-            retiring=request.environments[settings.environment].retiring,  # type: ignore[index]
+            retiring=request.environments[settings.environment].retiring,
         )
         for request, file, kind, services, resolved, subscription in sorted(drafts, key=lambda item: item[0].name)
         if request.name in network.spokes
@@ -448,7 +447,12 @@ def assemble_factory(
         catalog=catalog,
         source=source,
     )
-    problems.extend(check_ownership(factory))
+    claims = list(
+        platform_claims(naming, created_hub=settings.hub.existing is None, platform_stack=factory.platform_stack)
+    )
+    for project in projects:
+        claims.extend(project_claims(catalog, project.naming, factory.naming, name=project.name, services=project.services, source=project.source))
+    problems.extend(check_ownership(claims, default_file=source))
     problems.raise_if_any()
     return factory
 
@@ -504,11 +508,6 @@ class StackSlice:
             "type": self.project_type,
             "retiring": self.retiring,
         }
-
-
-def project_stack(environment: str, project: str) -> str:
-    """The stack of one project's slice: ``<environment>-<project>``."""
-    return f"{environment}-{project}"
 
 
 def stack_slices(factory: Factory) -> list[StackSlice]:

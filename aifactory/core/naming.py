@@ -232,6 +232,7 @@ def resource_name(
         validate_project_name(project)
     if qualifier is not None and not QUALIFIER_PATTERN.fullmatch(qualifier):
         raise NamingError(f"invalid name qualifier {qualifier!r}: use lowercase letters, digits and hyphens")
+    parts: list[str | None]
     if rule.short_form:
         if qualifier is None:
             raise NamingError(f"a {kind.value} name needs a qualifier")
@@ -244,7 +245,7 @@ def resource_name(
         parts = [rule.abbreviation, context.prefix, project, qualifier, context.environment]
         if rule.globally_unique:
             parts.append(unique_suffix(context, project))
-    words = [part for part in parts if part]
+    words: list[str] = [part for part in parts if part]
     if rule.separator:
         name = rule.separator.join(words)
     else:
@@ -275,3 +276,8 @@ def hub_peering_name(context: NamingContext, project: str) -> str:
     return resource_name(
         ResourceKind.VNET_PEERING, context, qualifier=f"to-{context.prefix}-{project}-{context.environment}"
     )
+
+
+def project_stack(environment: str, project: str) -> str:
+    """The stack of one project's slice: ``<environment>-<project>``."""
+    return f"{environment}-{project}"

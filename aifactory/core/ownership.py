@@ -16,7 +16,7 @@ registered resource (``aifactory.tools.plan``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from aifactory.core.errors import Problem
 from aifactory.core.naming import (
@@ -25,12 +25,11 @@ from aifactory.core.naming import (
     ResourceKind,
     hub_peering_name,
     lake_area_name,
+    project_stack,
     resource_name,
     shared_area_name,
 )
-
-if TYPE_CHECKING:
-    from aifactory.core.factory import Factory, PlannedProject
+from aifactory.core.spec import Catalog
 
 SHARED_AREAS: tuple[str, ...] = ("master", "reference")
 """The lake's shared, read-only areas."""
@@ -53,57 +52,54 @@ class Claim:
         return (self.scope, self.what, self.name.lower())
 
 
-def _scoped(kind: ResourceKind, naming: NamingContext, name: str) -> tuple[str, str]:
+def _scoped(kind: ResourceKind, naming: NamingContext) -> tuple[str, str]:
     rule = NAME_RULES[kind]
     scope = "global" if rule.globally_unique else f"subscription {naming.subscription_id}"
     return scope, kind.value.replace("_", " ")
 
 
-def platform_claims(factory: "Factory") -> Iterable[Claim]:
-    naming, owner = factory.naming, "the platform"
-    created_hub = factory.settings.hub.existing is None
+def platform_claims(naming: NamingContext, *, created_hub: bool, platform_stack: str) -> Iterable[Claim]:
+    """What the platform takes: its resource groups, the lake account, the hub's zone links, its stack."""
+    owner = "the platform"
     kinds: list[tuple[ResourceKind, str | None]] = [(ResourceKind.RESOURCE_GROUP, "platform"), (ResourceKind.STORAGE_ACCOUNT, "lake")]
     if created_hub:
         kinds.append((ResourceKind.RESOURCE_GROUP, "hub"))
         yield Claim("hub DNS zones", "zone link", resource_name(ResourceKind.DNS_ZONE_LINK, naming, qualifier="hub"), owner)
     for kind, qualifier in kinds:
-        name = resource_name(kind, naming, qualifier=qualifier)
-        scope, what = _scoped(kind, naming, name)
-        yield Claim(scope, what, name, owner)
+        yield Claim(*_scoped(kind, naming), resource_name(kind, naming, qualifier=qualifier), owner)
     for area in SHARED_AREAS:
         yield Claim("lake", "area", shared_area_name(area), owner)
-    yield Claim("environment", "stack", factory.platform_stack, owner)
+    yield Claim("environment", "stack", platform_stack, owner)
 
 
-def project_claims(factory: "Factory", project: "PlannedProject") -> Iterable[Claim]:
-    from aifactory.core.factory import project_stack
-
-    naming, name = project.naming, project.name
-    owner, file = f"project {name!r}", project.source
+def project_claims(
+    catalog: Catalog,
+    naming: NamingContext,
+    platform_naming: NamingContext,
+    *,
+    name: str,
+    services: Iterable[str],
+    source: str,
+) -> Iterable[Claim]:
+    """What one project takes: its resource group, its services' shared-scope names, the hub side, its stack."""
+    owner = f"project {name!r}"
     group = resource_name(ResourceKind.RESOURCE_GROUP, naming, project=name)
-    yield Claim(*_scoped(ResourceKind.RESOURCE_GROUP, naming, group), group, owner, file)
-    for key in sorted(project.services):
-        for claim in factory.catalog.services[key].names:
+    yield Claim(*_scoped(ResourceKind.RESOURCE_GROUP, naming), group, owner, source)
+    for key in sorted(services):
+        for claim in catalog.services[key].names:
             taken = resource_name(claim.kind, naming, project=name, qualifier=claim.qualifier)
-            yield Claim(*_scoped(claim.kind, naming, taken), taken, owner, file)
-    yield Claim("hub DNS zones", "zone link", resource_name(ResourceKind.DNS_ZONE_LINK, naming, project=name), owner, file)
-    yield Claim("hub VNet", "peering", hub_peering_name(factory.naming, name), owner, file)
-    yield Claim("lake", "area", lake_area_name(name), owner, file)
-    yield Claim("environment", "stack", project_stack(factory.environment, name), owner, file)
+            yield Claim(*_scoped(claim.kind, naming), taken, owner, source)
+    yield Claim("hub DNS zones", "zone link", resource_name(ResourceKind.DNS_ZONE_LINK, naming, project=name), owner, source)
+    yield Claim("hub VNet", "peering", hub_peering_name(platform_naming, name), owner, source)
+    yield Claim("lake", "area", lake_area_name(name), owner, source)
+    yield Claim("environment", "stack", project_stack(naming.environment, name), owner, source)
 
 
-def environment_claims(factory: "Factory") -> list[Claim]:
-    claims = list(platform_claims(factory))
-    for project in factory.projects:
-        claims.extend(project_claims(factory, project))
-    return claims
-
-
-def check_ownership(factory: "Factory") -> list[Problem]:
+def check_ownership(claims: Iterable[Claim], *, default_file: str | None = None) -> list[Problem]:
     """A problem for every name two owners would take (located at the second owner's request)."""
     first: dict[tuple[str, str, str], Claim] = {}
     problems: list[Problem] = []
-    for claim in environment_claims(factory):
+    for claim in claims:
         earlier = first.setdefault(claim.key, claim)
         if earlier is claim:
             continue
@@ -113,11 +109,11 @@ def check_ownership(factory: "Factory") -> list[Problem]:
             Problem(
                 f"{claim.what} {claim.name!r} in {claim.scope} would be taken {owners}: one Azure resource, one owner; "
                 "rename this project",
-                claim.file or factory.source,
+                claim.file or default_file,
                 "name" if claim.file else None,
             )
         )
     return problems
 
 
-__all__ = ["Claim", "SHARED_AREAS", "check_ownership", "environment_claims"]
+__all__ = ["Claim", "SHARED_AREAS", "check_ownership", "platform_claims", "project_claims"]

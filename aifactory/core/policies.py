@@ -151,10 +151,14 @@ LOG_ANALYTICS = ("azure-native:operationalinsights:Workspace",)
 NSG = ("azure-native:network:NetworkSecurityGroup",)
 VNET = ("azure-native:network:VirtualNetwork",)
 ML_REGISTRY = ("azure-native:machinelearningservices:Registry",)
+COSMOS = ("azure-native:cosmosdb:DatabaseAccount",)
+FOUNDRY_PROJECT = ("azure-native:cognitiveservices:Project",)
+AGENT_DELEGATION = "Microsoft.App/environments"
+CLASS_A = ipaddress.ip_network("10.0.0.0/8")
 
 TAGGED_TYPES: tuple[str, ...] = (
     *STORAGE, *KEY_VAULT, *REGISTRY, *ML_WORKSPACE, *DATABRICKS, *DATA_FACTORY, *EVENT_HUBS, *AKS,
-    *AI_SERVICES, *SEARCH, *LOG_ANALYTICS, *NSG, *VNET,
+    *AI_SERVICES, *SEARCH, *LOG_ANALYTICS, *NSG, *VNET, *COSMOS, *FOUNDRY_PROJECT,
     "azure-native:resources:ResourceGroup",
     "azure-native:network:PrivateEndpoint",
     "azure-native:managedidentity:UserAssignedIdentity",
@@ -217,6 +221,31 @@ def _ml_compute_secure(props: Props) -> Optional[str]:
     inner = compute.get("properties") or {}
     if compute.get("computeType") == "AmlCompute" and inner.get("enableNodePublicIp") is not False:
         return "compute nodes get public IPs"
+    return None
+
+
+def _agent_subnets(props: Props) -> Optional[str]:
+    """Agent Service subnets: delegated to exactly ``Microsoft.App/environments``, and not in 10.0.0.0/8."""
+    for subnet in props.get("subnets") or []:
+        for delegation in subnet.get("delegations") or []:
+            service = str(delegation.get("serviceName", ""))
+            if service.lower() != AGENT_DELEGATION.lower():
+                continue
+            if service != AGENT_DELEGATION:
+                return f"subnet {subnet.get('name')!r} is delegated to {service!r}; the Agent Service needs exactly {AGENT_DELEGATION!r}"
+            try:
+                network = ipaddress.ip_network(str(subnet.get("addressPrefix")), strict=False)
+            except ValueError:
+                continue
+            if network.overlaps(CLASS_A):
+                return f"agent subnet {subnet.get('name')!r} ({network}) is in 10.0.0.0/8, which the Agent Service does not support"
+    return None
+
+
+def _injected_agents(props: Props) -> Optional[str]:
+    for injection in _get(props, "properties.networkInjections") or []:
+        if injection.get("scenario") == "agent" and injection.get("useMicrosoftManagedNetwork") is not False:
+            return "agent compute runs in Microsoft's managed network, not the project's subnet"
     return None
 
 
@@ -327,6 +356,18 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
       lambda p: None if _get(p, "properties.customSubDomainName") else "no custom subdomain", "set properties.customSubDomainName"),
     R("ai-services-network-default-deny", "Network ACLs deny by default", AI_SERVICES,
       expect("properties.networkAcls.defaultAction", "Deny", what="network ACLs"), "set properties.networkAcls.defaultAction to Deny"),
+    R("ai-services-agents-in-spoke", "Agent compute is injected into the project's own subnet", AI_SERVICES, _injected_agents,
+      "set networkInjections useMicrosoftManagedNetwork to false with the spoke's agent subnet"),
+    R("foundry-project-identity", "Foundry projects have a managed identity", FOUNDRY_PROJECT, _identity,
+      "set identity.type SystemAssigned"),
+    # Cosmos DB
+    R("cosmos-public-network-disabled", "Cosmos DB accounts are private", COSMOS,
+      expect(PUBLIC, "Disabled", what="public network access"), "set publicNetworkAccess to Disabled"),
+    R("cosmos-local-auth-disabled", "Cosmos DB accepts Entra ID only (no keys)", COSMOS,
+      expect("disableLocalAuth", True, what="local auth"), "set disableLocalAuth to true"),
+    R("cosmos-key-metadata-writes-disabled", "No metadata writes with account keys", COSMOS,
+      expect("disableKeyBasedMetadataWriteAccess", True, what="key-based metadata writes"), "set disableKeyBasedMetadataWriteAccess to true"),
+    R("cosmos-min-tls-1-2", "TLS 1.2", COSMOS, expect("minimalTlsVersion", "Tls12", what="TLS"), "set minimalTlsVersion to Tls12"),
     # AI Search
     R("search-local-auth-disabled", "Entra ID only (no API keys)", SEARCH, expect("disableLocalAuth", True, what="local auth"),
       "set disableLocalAuth to true"),
@@ -340,6 +381,8 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     R("nsg-no-internet-inbound", "No NSG rule allows inbound traffic from the internet", NSG, _no_open_inbound,
       "remove the rule or restrict its source"),
     R("subnets-have-nsgs", "Every subnet carries an NSG", VNET, _subnets_have_nsgs, "attach a network security group"),
+    R("agent-subnet-delegation-and-class", "Agent subnets: delegated to exactly Microsoft.App/environments, outside 10.0.0.0/8", VNET,
+      _agent_subnets, "delegate to Microsoft.App/environments and take the spoke from aifactory:agentAddressPool"),
     # governance
     R("required-tags", "Resources carry the factory's required tags", TAGGED_TYPES, _has_tags,
       f"add tags {list(REQUIRED_TAGS)}"),
@@ -361,9 +404,10 @@ def _azure_name(resource: ResourceView) -> Optional[str]:
 def _diagnostics_attached(resources: Sequence[ResourceView], context: PolicyContext) -> Iterable[Finding]:
     settings = [r for r in resources if r.type == "azure-native:monitor:DiagnosticSetting"]
     uris = [r.props.get("resourceUri") for r in settings if r.props.get("workspaceId")]
-    if any(not isinstance(uri, str) for uri in uris):
+    known = [uri for uri in uris if isinstance(uri, str)]
+    if len(known) != len(uris):
         return  # ids not known yet (a preview of new resources): nothing can be concluded
-    diagnosed = {uri.split("/providers/", 1)[-1].split("/")[2] for uri in uris if uri.count("/") >= 8 and "/providers/" in uri}
+    diagnosed = {uri.split("/providers/", 1)[-1].split("/")[2] for uri in known if uri.count("/") >= 8 and "/providers/" in uri}
     for resource in resources:
         name = _azure_name(resource) if resource.type in context.diagnosed_types else None
         if name and name not in diagnosed:
@@ -438,6 +482,6 @@ def evaluate(resources: Sequence[ResourceView], context: PolicyContext) -> list[
         for type_token in rule.types:
             by_type.setdefault(type_token, []).append(rule)
     findings = [f for resource in resources for rule in by_type.get(resource.type, ()) if (f := rule.evaluate(resource))]
-    for rule in STACK_RULES:
-        findings.extend(rule.check(resources, context))
+    for stack_rule in STACK_RULES:
+        findings.extend(stack_rule.check(resources, context))
     return sorted(findings, key=lambda f: (f.level != MANDATORY, f.policy, f.urn))

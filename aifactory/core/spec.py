@@ -193,7 +193,8 @@ class ServiceSpec:
     def load_builder(self) -> Callable[..., Any]:
         module_name, _, function = self.builder.partition(":")
         try:
-            return getattr(importlib.import_module(module_name), function)  # type: ignore[no-any-return]
+            builder: Callable[..., Any] = getattr(importlib.import_module(module_name), function)
+            return builder
         except (ImportError, AttributeError) as error:
             raise PluginError(f"service {self.key!r}: cannot load its builder {self.builder!r}: {error}") from None
 
@@ -324,14 +325,14 @@ class Catalog:
                 problems.append(f"project type {kind.name!r} is registered under {name!r}")
             subnets = set(kind.subnet_names)
             for service in kind.services:
-                spec = self.services.get(service)
-                if spec is None:
+                included = self.services.get(service)
+                if included is None:
                     problems.append(f"project type {name!r} includes unknown service {service!r}")
                     continue
-                for need in spec.needs:
+                for need in included.needs:
                     if need not in kind.services:
                         problems.append(f"project type {name!r}: service {service!r} needs {need!r}, which the type lacks")
-                missing = [s for s in spec.subnets if s not in subnets]
+                missing = [s for s in included.subnets if s not in subnets]
                 if missing:
                     problems.append(f"project type {name!r}: service {service!r} needs subnet(s) {missing} in the template")
             for wiring in kind.wiring:

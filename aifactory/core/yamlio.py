@@ -785,6 +785,8 @@ def _indented(lines: list[str], column: int) -> list[str]:
 
 
 def _splice_set(text: str, path: tuple[str, ...], value: Any, style: _Style) -> str:
+    if text.startswith("\ufeff"):  # a byte order mark is not indentation: splice after it
+        return "\ufeff" + _splice_set(text[1:], path, value, style)
     lines = _Lines(text)
     root = _compose(text)
     if root is None:  # empty, or only comments: the mapping starts here
@@ -888,6 +890,8 @@ def _replace_value(
 
 
 def _splice_delete(text: str, path: tuple[str, ...]) -> str:
+    if text.startswith("\ufeff"):
+        return "\ufeff" + _splice_delete(text[1:], path)
     lines = _Lines(text)
     root = _compose(text)
     shared = _shared_nodes(root)

@@ -18,12 +18,14 @@ from typing import Callable, Iterable, TypeVar
 
 from aifactory.core.errors import PluginError, Problem, Problems
 from aifactory.core.spec import Catalog, ProjectTypeSpec, ServiceSpec
+from aifactory.services.agents import AGENTS
 from aifactory.services.aiservices import AISERVICES
 from aifactory.services.aks import AKS
 from aifactory.services.aml import AML
 from aifactory.services.databricks import DATABRICKS
 from aifactory.services.datafactory import DATAFACTORY
 from aifactory.services.eventhubs import EVENTHUBS
+from aifactory.services.foundry import FOUNDRY
 from aifactory.services.keyvault import KEYVAULT
 from aifactory.services.registry import REGISTRY
 from aifactory.services.search import SEARCH
@@ -37,6 +39,8 @@ BUILTIN_SERVICES: tuple[ServiceSpec, ...] = (
     AML,
     DATABRICKS,
     DATAFACTORY,
+    FOUNDRY,
+    AGENTS,
     AISERVICES,
     SEARCH,
     EVENTHUBS,

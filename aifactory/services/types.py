@@ -5,6 +5,7 @@ from __future__ import annotations
 from aifactory.core.access import Role
 from aifactory.core.addressing import SubnetSpec
 from aifactory.core.spec import Inclusion, ProjectTypeSpec, Wiring
+from aifactory.services.agents import AGENT_DELEGATION, AGENT_SUBNET
 from aifactory.services.aks import NODE_SUBNET
 from aifactory.services.databricks import CONTAINER_SUBNET, DELEGATION, HOST_SUBNET
 
@@ -32,9 +33,22 @@ ESML = ProjectTypeSpec(
 
 GENAI = ProjectTypeSpec(
     name="genai",
-    description="GenAI: lake area, AI Services (Azure OpenAI), AI Search, Azure Machine Learning, key vault",
-    subnets=(SubnetSpec(PRIVATE_ENDPOINT_SUBNET, 25, private_endpoints=True), SubnetSpec("aml", 26), SubnetSpec("apps", 26)),
-    services={"keyvault": REQUIRED, "aiservices": REQUIRED, "search": DEFAULT, "aml": DEFAULT},
+    description="GenAI on Microsoft Foundry: a Foundry project with models and the Agent Service (standard setup), "
+    "lake area, key vault; the earlier AI Services + AI Search + Azure ML setup as optional services",
+    subnets=(
+        SubnetSpec(PRIVATE_ENDPOINT_SUBNET, 25, private_endpoints=True),
+        SubnetSpec("aml", 26),
+        SubnetSpec("apps", 26),
+        SubnetSpec(AGENT_SUBNET, 24, delegation=AGENT_DELEGATION),
+    ),
+    services={
+        "keyvault": REQUIRED,
+        "foundry": REQUIRED,
+        "agents": DEFAULT,
+        "aiservices": OPTIONAL,
+        "search": OPTIONAL,
+        "aml": OPTIONAL,
+    },
 )
 
 STREAMING = ProjectTypeSpec(

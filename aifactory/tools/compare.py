@@ -114,7 +114,7 @@ def compare_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> Comparison:
             unchanged += 1
     old_projects = set((old.get("projects") or {}).keys())
     new_projects = set((new.get("projects") or {}).keys())
-    notes = ()
+    notes: tuple[str, ...] = ()
     if old.get("stack") != new.get("stack"):
         notes = (f"comparing stack {new.get('stack')!r} with a plan of stack {old.get('stack')!r}",)
     return Comparison(

@@ -33,9 +33,9 @@ from typing import Any, Callable, Iterator, Mapping, Optional, Protocol
 from aifactory.core.addressing import SpokePlan, allocate, carve_subnets
 from aifactory.core.config import ProjectRequest, decode_pulumi_config, load_projects, parse_project, project_files
 from aifactory.core.errors import ConfigError
-from aifactory.core.factory import ADDRESS_POOL, AGENT_POOL, Factory, PlannedProject, load_factory, project_stack, read_stack_settings
+from aifactory.core.factory import ADDRESS_POOL, AGENT_POOL, Factory, PlannedProject, load_factory, read_stack_settings
 from aifactory.core.limits import environment_usage, findings, headroom, project_usage
-from aifactory.core.naming import ResourceKind, resource_name
+from aifactory.core.naming import ResourceKind, project_stack, resource_name
 from aifactory.core.spec import Catalog
 from aifactory.core.yamlio import delete_value, edit_file, load_yaml, set_value
 from aifactory.services import load_catalog

@@ -128,7 +128,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             state["identity"] = identity
         return resource_id, state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
         if args.token == "azure-native:authorization:getClientConfig":
             return {
                 "subscriptionId": self.subscription_id,
