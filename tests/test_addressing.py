@@ -311,12 +311,12 @@ def test_every_network_problem_is_reported_together():
 
 
 def test_spokes_come_from_the_pool_they_name():
-    requests = _requests({"a": ("esml", "10.64.0.0/24")}) + _requests({"b": ("genai", "172.20.0.0/24")}, pool="agentAddressPool")
+    requests = _requests({"a": ("esml", "10.64.0.0/24")}) + _requests({"b": ("genai", "172.20.0.0/23")}, pool="agentAddressPool")
     plan = plan_network(BOTH_POOLS, HUB, requests)
     assert plan.pools == BOTH_POOLS and plan.pool == POOL
     assert plan.spokes["a"].pool == "addressPool" and plan.spokes["b"].pool == "agentAddressPool"
     assert plan.taken() == [IPv4Network("10.64.0.0/24")]
-    assert plan.taken("agentAddressPool") == [IPv4Network("172.20.0.0/24")]
+    assert plan.taken("agentAddressPool") == [IPv4Network("172.20.0.0/23")]
     assert plan.spokes["b"].subnets["pep"].subnet_of(AGENT_POOL)
     data = plan.to_dict()
     assert data["pool"] == "10.64.0.0/16"

@@ -140,12 +140,18 @@ def test_secondary_resource_groups_put_the_qualifier_after_the_environment():
 @settings(max_examples=300, deadline=None)
 @given(ctx=contexts, p=project_names, q=project_names, qualifier=st.sampled_from(GROUP_QUALIFIERS or ["dbw-managed"]))
 def test_a_projects_group_never_equals_any_projects_secondary_group(ctx, p, q, qualifier):
-    """``rg-<prefix>-<p>-<env>`` against ``rg-<prefix>-<q>-<env>-<qualifier>``, for p == q as well."""
-    own = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=p)
+    """``rg-<prefix>-<p>-<env>`` against ``rg-<prefix>-<q>-<env>-<qualifier>``, for p == q as well.
+
+    Besides a random p, the names most likely to collide are tried: q itself, and q followed by the
+    qualifier (``churn-dbw-managed``), which would collide if the qualifier came before the environment.
+    """
     secondary = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=q, qualifier=qualifier)
-    assert own.lower() != secondary.lower()
-    if p != q:
-        assert own != resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=q)
+    candidates = {p, q, f"{q}-{qualifier}", f"{q}-{ctx.environment}-{qualifier}"}
+    for candidate in sorted(c for c in candidates if len(c) <= 24):
+        own = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=candidate)
+        assert own.lower() != secondary.lower(), (candidate, q, qualifier)
+        if candidate != q:
+            assert own != resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=q)
 
 
 @settings(max_examples=300, deadline=None)
@@ -158,11 +164,12 @@ def test_a_projects_group_never_equals_any_projects_secondary_group(ctx, p, q, q
 )
 def test_secondary_groups_of_two_owners_never_collide(ctx, p, q, a, b):
     """Every (project, qualifier) pair from the catalog gets its own resource group."""
-    if (p, a) == (q, b):
-        return
     first = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=p, qualifier=a)
-    second = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=q, qualifier=b)
-    assert first.lower() != second.lower()
+    for other, qualifier in {(q, b), (f"{p}-{a}", b), (p, b)}:
+        if (other, qualifier) == (p, a) or len(other) > 24:
+            continue
+        second = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=other, qualifier=qualifier)
+        assert first.lower() != second.lower(), (p, a, other, qualifier)
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,8 +1,10 @@
-"""The offline plan and the CLI: what the dev stack creates, JSON shape, determinism, exit codes."""
+"""The offline plan and the CLI: what the dev stack creates, JSON shape, determinism, comparison, exit codes."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,59 +12,70 @@ from typer.testing import CliRunner
 
 from aifactory.tools.cli import app
 from aifactory.tools.plan import run_plan
-from tests.conftest import load_yaml, write_yaml
+from tests.conftest import REPO, load_yaml, write_yaml
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def dev_plan():
-    return run_plan(Path(__file__).resolve().parent.parent, "dev")
+    return run_plan(REPO, "dev")
 
 
 def test_dev_plan_shows_hub_spokes_and_address_plan(dev_plan):
     data = dev_plan.to_dict()
     assert data["stack"] == "dev" and data["environment"] == "dev"
-    assert data["network"]["pool"] == "10.64.0.0/16"
+    assert data["network"]["pools"] == {"addressPool": "10.64.0.0/16", "agentAddressPool": "172.16.0.0/16"}
     assert data["network"]["hub"] == "10.60.0.0/23"
     assert data["network"]["projects"]["churn-prediction"]["cidr"] == "10.64.0.0/24"
-    assert data["network"]["projects"]["telemetry-stream"]["subnets"]["aks"] == "10.64.2.0/24"
+    assert data["network"]["projects"]["support-copilot"] == {
+        "cidr": "172.16.0.0/23",
+        "pool": "agentAddressPool",
+        "subnets": {"pep": "172.16.1.0/25", "aml": "172.16.1.128/26", "apps": "172.16.1.192/26", "agents": "172.16.0.0/24"},
+    }
     assert data["violations"] == []
     types = {r["type"] for r in data["resources"]}
     assert {"aifactory:network:HubNetwork", "aifactory:network:ProjectSpoke", "azure-native:network:VirtualNetwork"} <= types
     for resource in data["resources"]:
-        assert set(resource) >= {"urn", "type", "name", "parent", "inputs"}
+        assert set(resource) >= {"urn", "type", "name", "parent", "inputs", "id"}
     vnets = {r["inputs"]["virtualNetworkName"] for r in data["resources"] if r["type"] == "azure-native:network:VirtualNetwork"}
     assert vnets == {"vnet-aif-hub-dev", "vnet-aif-churn-prediction-dev", "vnet-aif-support-copilot-dev", "vnet-aif-telemetry-stream-dev"}
     assert data["summary"]["byProject"]["churn-prediction"] > 0
+    assert data["projects"]["support-copilot"]["services"] == ["agents", "foundry", "keyvault"]
+
+
+def test_every_resource_has_the_azure_id_its_inputs_give(dev_plan):
+    ids = {r.id for r in dev_plan.custom_resources}
+    assert len(ids) == len(dev_plan.custom_resources)
+    peering = next(r for r in dev_plan.custom_resources if r.name == "churn-prediction-spoke-peer-from-hub")
+    assert peering.id.endswith(
+        "/resourceGroups/rg-aif-hub-dev/providers/Microsoft.Network/virtualNetworks/vnet-aif-hub-dev"
+        "/virtualNetworkPeerings/peer-to-aif-churn-prediction-dev"
+    )
 
 
 def test_plan_is_identical_on_every_run(dev_plan):
-    again = run_plan(Path(__file__).resolve().parent.parent, "dev")
+    again = run_plan(REPO, "dev")
     assert json.dumps(again.to_dict(), sort_keys=True) == json.dumps(dev_plan.to_dict(), sort_keys=True)
 
 
-def _accepts_tags(type_token: str) -> bool:
-    import importlib
-    import inspect
-
-    _, module, name = type_token.split(":")
-    cls = getattr(importlib.import_module(f"pulumi_azure_native.{module}"), name)
-    return "tags" in inspect.signature(cls._internal_init).parameters
-
-
 def test_every_taggable_resource_carries_environment_and_project_tags(dev_plan):
+    from tests.sdk_inputs import resource_args_class
+
     owner = dev_plan.project_of()
-    azure = [r for r in dev_plan.custom_resources if r.type.startswith("azure-native:")]
-    # a Data Factory managed VNet is an ARM child resource without tags (made with the generic Resource)
-    taggable = [r for r in azure if _accepts_tags(r.type) and r.type != "azure-native:resources:Resource"]
-    assert len(taggable) > 50
-    for resource in taggable:
+    checked = 0
+    for resource in dev_plan.custom_resources:
+        if not resource.type.startswith("azure-native:") or resource.type == "azure-native:resources:Resource":
+            continue
+        if "tags" not in {getattr(getattr(cls_prop, "fget", None), "_pulumi_name", None) for cls_prop in vars(resource_args_class(resource.type)).values()}:
+            continue
+        checked += 1
         tags = resource.inputs.get("tags")
         assert tags, f"{resource.urn} has no tags"
         assert tags["environment"] == "dev" and tags["managedBy"] == "aifactory" and tags["owner"] == "platform-team"
         if owner[resource.urn]:
             assert tags["project"] == owner[resource.urn] and tags["costCenter"].startswith("CC-"), resource.urn
+    assert checked > 50
 
 
 def test_adding_a_project_changes_no_other_projects_resources(factory_dir: Path):
@@ -71,7 +84,7 @@ def test_adding_a_project_changes_no_other_projects_resources(factory_dir: Path)
         factory_dir / "projects" / "new-one.yaml",
         {
             "name": "new-one",
-            "type": "genai",
+            "type": "esml",
             "costCenter": "CC-9",
             "owners": [{"objectId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "type": "User"}],
             "environments": {"dev": {"cidr": "10.64.4.0/24"}},
@@ -118,15 +131,16 @@ def test_cli_projects_dir_option(factory_dir: Path, tmp_path: Path):
     "args, expected",
     [
         (["plan", "-s", "staging"], "Pulumi.staging.yaml: no stack file"),
-        (["plan", "-s", "dev", "--config", "addressPool"], "--config takes KEY=VALUE"),
-        (["plan", "-s", "dev", "--config", "hub={bad json"], "value is not valid JSON"),
-        (["plan", "-s", "dev", "--config", "prefix=UPPER"], "Pulumi.dev.yaml: prefix: invalid naming prefix"),
+        (["plan", "-s", "dev", "--config", "addressPool"], "--config: takes KEY=VALUE"),
+        (["plan", "-s", "dev", "--config", "hub={bad json"], "--config: hub: value is not valid JSON"),
+        (["plan", "-s", "dev", "--config", "prefix=UPPER"], "--config: prefix: invalid naming prefix"),
+        (["plan", "-s", "dev", "--fail-on-remove"], "--fail-on-remove needs --compare"),
     ],
 )
-def test_cli_bad_input_exits_2_with_one_message(factory_dir: Path, args, expected):
+def test_cli_bad_input_exits_2_naming_where(factory_dir: Path, args, expected):
     result = runner.invoke(app, [*args, "--dir", str(factory_dir)])
-    assert result.exit_code == 2
-    assert expected in result.output
+    assert result.exit_code == 2, result.output
+    assert expected in " ".join(result.output.split())
     assert "Traceback" not in result.output
 
 
@@ -137,5 +151,83 @@ def test_cli_bad_project_file_names_file_and_field(factory_dir: Path):
     write_yaml(path, data)
     result = runner.invoke(app, ["plan", "-s", "dev", "--dir", str(factory_dir)])
     assert result.exit_code == 2
-    assert f"{path}: owners[0].objectId: objectId must be a GUID" in " ".join(result.output.split())
+    assert f"{path}: owners[0].objectId: must be a GUID" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_compare_lists_added_changed_and_removed_resources(factory_dir: Path, tmp_path: Path):
+    old = tmp_path / "old.json"
+    assert runner.invoke(app, ["plan", "-s", "dev", "--dir", str(factory_dir), "--json", str(old), "-q"]).exit_code == 0
+    (factory_dir / "projects" / "telemetry-stream.yaml").unlink()
+    path = factory_dir / "projects" / "churn-prediction.yaml"
+    path.write_text(path.read_text().replace("monthlyAmount: 3000", "monthlyAmount: 3500"))
+
+    result = runner.invoke(app, ["plan", "-s", "dev", "--dir", str(factory_dir), "-q", "--compare", str(old)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "~ azure-native:consumption:Budget churn-prediction-budget-budget (amount)" in text
+    assert "- azure-native:containerservice:ManagedCluster telemetry-stream-aks-aks" in text
+    assert "projects removed: telemetry-stream" in text
+
+    refused = runner.invoke(app, ["plan", "-s", "dev", "--dir", str(factory_dir), "-q", "--compare", str(old), "--fail-on-remove"])
+    assert refused.exit_code == 4
+    assert "would be removed" in refused.output
+
+
+def test_compare_with_the_same_plan_changes_nothing(factory_dir: Path, tmp_path: Path):
+    old = tmp_path / "old.json"
+    runner.invoke(app, ["plan", "-s", "test", "--dir", str(factory_dir), "--json", str(old), "-q"])
+    result = runner.invoke(app, ["plan", "-s", "test", "--dir", str(factory_dir), "-q", "--compare", str(old), "--fail-on-remove"])
+    assert result.exit_code == 0, result.output
+    assert "0 to add, 0 to change, 0 to remove" in result.output
+
+
+def test_compare_refuses_a_file_that_is_not_a_plan(factory_dir: Path, tmp_path: Path):
+    bogus = tmp_path / "bogus.json"
+    bogus.write_text('{"not": "a plan"}')
+    result = runner.invoke(app, ["plan", "-s", "dev", "--dir", str(factory_dir), "--compare", str(bogus)])
+    assert result.exit_code == 2
+    assert f"{bogus}: --compare: not a plan JSON" in " ".join(result.output.split())
+
+
+def test_differing_keys_names_nested_paths():
+    from aifactory.tools.compare import differing_keys
+
+    old = {"sku": {"name": "basic"}, "tags": {"a": "1"}, "list": [1, 2]}
+    new = {"sku": {"name": "standard"}, "tags": {"a": "1", "b": "2"}, "list": [1, 3]}
+    assert differing_keys(old, new) == ["list", "sku.name", "tags.b"]
+    assert differing_keys(old, old) == []
+
+
+def test_a_closed_pipe_is_not_a_failure(factory_dir: Path):
+    """`aifactory plan | head -1`: the reader leaves early; the plan still exits with its own code, quietly."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aifactory", "plan", "-s", "dev", "--dir", str(factory_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    code = process.wait(timeout=120)
+    errors = process.stderr.read().decode()
+    assert code == 0, errors
+    assert "Traceback" not in errors and "BrokenPipe" not in errors
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("aifactory ")
+
+
+def test_internal_errors_exit_3_and_ask_for_a_report(factory_dir: Path, monkeypatch):
+    import aifactory.tools.plan as plan_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(plan_module, "run_plan", broken)
+    result = runner.invoke(app, ["plan", "-s", "dev", "--dir", str(factory_dir)])
+    assert result.exit_code == 3
+    assert "a bug in aifactory, please report it" in result.output and "boom" in result.output

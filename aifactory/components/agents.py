@@ -28,7 +28,7 @@ from aifactory.components.storage import StorageSpec, secure_storage_account
 from aifactory.core.access import Role
 from aifactory.core.config import StorageSku
 from aifactory.core.naming import ResourceKind
-from aifactory.core.types import Flag, Location
+from aifactory.core.types import StrictFlag, Location
 from aifactory.services.agents import THREAD_DATABASE, AgentSettings
 from aifactory.services.search import SearchSku
 
@@ -51,7 +51,7 @@ class AgentServiceArgs(ComponentArgs):
     search_sku: SearchSku = "basic"
     storage_sku: StorageSku = "Standard_LRS"
     cosmos_backup: Literal["Continuous7Days", "Continuous30Days"] = "Continuous7Days"
-    zone_redundant: Flag = False
+    zone_redundant: StrictFlag = False
     protection: InstanceOf[Protection] = Protection()
     depends_on: tuple[InstanceOf[pulumi.Resource], ...] = ()
     """What must exist first (the Foundry project and its account's endpoint)."""

@@ -13,7 +13,7 @@ from aifactory.components.rbac import Grantee
 from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement
 from aifactory.core.access import Role
 from aifactory.core.naming import ResourceKind
-from aifactory.core.types import Flag
+from aifactory.core.types import StrictFlag
 from aifactory.services.aiservices import AISERVICES, AiServicesSettings, Deployments, ModelDeployment
 
 
@@ -22,7 +22,7 @@ class AiServicesArgs(ComponentArgs):
     kind: Literal["AIServices", "OpenAI"] = "AIServices"
     sku: Literal["S0"] = "S0"
     deployments: Deployments = ()
-    restrict_outbound_network_access: Flag = True
+    restrict_outbound_network_access: StrictFlag = True
     settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
 

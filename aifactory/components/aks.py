@@ -170,16 +170,17 @@ class AksCluster(ServiceComponent):
         )
         grantee = Grantee.identity(identity.output("principalId"), "identity", placement.naming.subscription_id, name)
         subscription = placement.naming.subscription_id
-        scopes = [
-            ("ra-dns", args.private_dns_zone_id, f"aks-dns:{name}", Role.PRIVATE_DNS_ZONE_CONTRIBUTOR),
-            ("ra-subnet", args.node_subnet_id, f"aks-subnet:{name}", Role.NETWORK_CONTRIBUTOR),
+        scopes: list[tuple[str, pulumi.Input[str], str, Role, str | None]] = [
+            # the zone is the hub's, possibly in another subscription: its role definition follows the zone
+            ("ra-dns", args.private_dns_zone_id, f"aks-dns:{name}", Role.PRIVATE_DNS_ZONE_CONTRIBUTOR, None),
+            ("ra-subnet", args.node_subnet_id, f"aks-subnet:{name}", Role.NETWORK_CONTRIBUTOR, subscription),
         ]
         if args.route_table_id is not None:
-            scopes.append(("ra-rt", args.route_table_id, f"aks-rt:{name}", Role.NETWORK_CONTRIBUTOR))
+            scopes.append(("ra-rt", args.route_table_id, f"aks-rt:{name}", Role.NETWORK_CONTRIBUTOR, subscription))
         grants: list[pulumi.Resource] = [
             grant(name=self.child_name(suffix), scope=scope, scope_key=key, grantee=grantee, role=role,
-                  subscription_id=subscription, parent=self)
-            for suffix, scope, key, role in scopes
+                  subscription_id=definition_subscription, parent=self)
+            for suffix, scope, key, role, definition_subscription in scopes
         ]
         return {"type": "UserAssigned", "userAssignedIdentities": [identity.id]}, args.private_dns_zone_id, grants
 

@@ -30,7 +30,7 @@ from aifactory.core.access import Role
 from aifactory.core.config import StorageSku
 from aifactory.core.naming import NamingContext, ResourceKind, lake_area_name, resource_name, shared_area_name
 from aifactory.core.ownership import SHARED_AREAS
-from aifactory.core.types import Flag
+from aifactory.core.types import StrictFlag
 
 AREA_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -60,7 +60,7 @@ class DataLakeArgs(ComponentArgs):
     soft_delete_days: int = Field(default=7, ge=1, le=365)
     lifecycle: LifecyclePolicy = LifecyclePolicy()
     protection: InstanceOf[Protection] = Protection()
-    allow_public_network_access: Flag = False
+    allow_public_network_access: StrictFlag = False
     """Insecure: opens the lake's public endpoint (still Entra-only, no shared keys)."""
     settings: InstanceOf[ComponentSettings] = ComponentSettings()
 

@@ -13,7 +13,7 @@ from aifactory.components.rbac import Grantee
 from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement
 from aifactory.core.access import Role
 from aifactory.core.naming import ResourceKind
-from aifactory.core.types import Flag
+from aifactory.core.types import StrictFlag
 from aifactory.services.eventhubs import EVENTHUBS, EventHubList, EventHubsSettings
 
 
@@ -22,7 +22,7 @@ class EventHubsArgs(ComponentArgs):
     sku: Literal["Standard", "Premium"] = "Standard"
     """Standard or higher: Basic has neither private endpoints nor consumer groups."""
     capacity: int = Field(default=1, ge=1, le=40)
-    zone_redundant: Flag = False
+    zone_redundant: StrictFlag = False
     hubs: EventHubList = ()
     settings: InstanceOf[ComponentSettings] = ComponentSettings()
 

@@ -12,7 +12,7 @@ from aifactory.components.arm import AzureResource
 from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, arm_id_part
 from aifactory.core.addressing import HUB_SUBNETS, PRIVATE_ENDPOINT_SUBNET, carve_subnets, parse_network
 from aifactory.core.naming import NamingContext, ResourceKind, resource_name
-from aifactory.core.types import Cidr, Flag, IPv4, Location, SubnetId, VnetId
+from aifactory.core.types import Cidr, StrictFlag, IPv4, Location, SubnetId, VnetId
 from aifactory.services import builtin_catalog
 
 FIREWALL_SUBNET = "AzureFirewallSubnet"
@@ -63,9 +63,9 @@ class HubNetworkArgs(ComponentArgs):
     existing: Optional[ExistingHubIds] = None
     dns_zones: Optional[tuple[str, ...]] = None
     """Zones to create (or require, with ``existing``); default: every zone the built-in services use."""
-    firewall: Flag = False
+    firewall: StrictFlag = False
     """An Azure Firewall (Standard, threat intelligence deny) with the ``egress`` rules below."""
-    bastion: Flag = False
+    bastion: StrictFlag = False
     egress: tuple[FirewallRule, ...] = ()
     """What the spokes may reach through the firewall (the platform derives them from each service's spec)."""
     settings: InstanceOf[ComponentSettings] = ComponentSettings()

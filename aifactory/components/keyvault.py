@@ -14,7 +14,7 @@ from aifactory.components.service import BuiltService, ServiceComponent, Service
 from aifactory.components.stateful import Protection, lock_against_delete
 from aifactory.core.access import Role
 from aifactory.core.naming import ResourceKind
-from aifactory.core.types import Flag
+from aifactory.core.types import StrictFlag
 from aifactory.services.keyvault import KEYVAULT, KeyVaultSettings
 
 
@@ -26,7 +26,7 @@ class KeyVaultArgs(ComponentArgs):
     """Soft-delete retention, 7-90 days."""
     sku: Literal["standard", "premium"] = "standard"
     protection: InstanceOf[Protection] = Protection()
-    allow_public_network_access: Flag = False
+    allow_public_network_access: StrictFlag = False
     """Insecure: only for break-glass scenarios; policies flag it."""
     settings: InstanceOf[ComponentSettings] = ComponentSettings()
 

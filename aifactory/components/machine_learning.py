@@ -24,7 +24,7 @@ from aifactory.components.storage import StorageSpec, secure_storage_account
 from aifactory.core.access import Role
 from aifactory.core.config import StorageSku
 from aifactory.core.naming import ResourceKind, resource_name
-from aifactory.core.types import Flag, Location
+from aifactory.core.types import StrictFlag, Location
 from aifactory.services.aml import AmlSettings
 
 IsolationMode = Literal["Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound"]
@@ -65,7 +65,7 @@ class MachineLearningWorkspaceArgs(ComponentArgs):
     lake: Optional[LakeDatastore] = None
     attached_aks_id: Optional[StrInput] = None
     storage_sku: StorageSku = "Standard_LRS"
-    zone_redundant: Flag = False
+    zone_redundant: StrictFlag = False
     """Zone redundancy of the workspace's own registry (the profile's, like every registry)."""
     protection: InstanceOf[Protection] = Protection()
     """Guards the workspace's own storage (experiments, models) against deletion."""

@@ -9,6 +9,7 @@ import pulumi
 
 from aifactory.components.arm import AzureResource
 from aifactory.core.access import Role, principal_key, role_assignment_name, role_definition_id
+from aifactory.core.arm_ids import subscription_of
 
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 
@@ -43,12 +44,21 @@ def grant(
     scope_key: str,
     grantee: Grantee,
     role: Role,
-    subscription_id: str,
+    subscription_id: Optional[str],
     parent: pulumi.Resource,
     opts: Optional[pulumi.ResourceOptions] = None,
 ) -> AzureResource:
-    """Assign ``role`` to ``grantee`` at ``scope``; the assignment name is a deterministic GUID."""
+    """Assign ``role`` to ``grantee`` at ``scope``; the assignment name is a deterministic GUID.
+
+    The role definition is named in the scope's subscription: ``subscription_id``, or, when None (a scope in
+    another subscription, known only as an output), the subscription the scope's id names.
+    """
     assignment = role_assignment_name(scope_key, grantee.key, role)
+    definition: pulumi.Input[str] = (
+        role_definition_id(subscription_id, role)
+        if subscription_id is not None
+        else pulumi.Output.from_input(scope).apply(lambda s: role_definition_id(subscription_of(s) or "", role))
+    )
     return AzureResource(
         ROLE_ASSIGNMENT,
         f"{name}-{assignment[:8]}",
@@ -57,7 +67,7 @@ def grant(
             "scope": scope,
             "principalId": grantee.principal_id,
             "principalType": grantee.principal_type,
-            "roleDefinitionId": role_definition_id(subscription_id, role),
+            "roleDefinitionId": definition,
         },
         pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=parent), opts),
     )

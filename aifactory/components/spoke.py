@@ -12,7 +12,7 @@ from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryC
 from aifactory.components.hub import deny_internet_inbound_rule
 from aifactory.core.addressing import SubnetSpec, carve_subnets, parse_network
 from aifactory.core.naming import NamingContext, ResourceKind, hub_peering_name, resource_name, validate_project_name
-from aifactory.core.types import Cidr, Flag, Location
+from aifactory.core.types import Cidr, StrictFlag, Location
 
 
 class HubConnection(ComponentArgs):
@@ -36,7 +36,7 @@ class ProjectSpokeArgs(ComponentArgs):
     hub: HubConnection
     dns_zones: tuple[str, ...] = ()
     """Zones the project's services resolve; each is linked to the spoke VNet."""
-    route_egress_to_firewall: Flag = True
+    route_egress_to_firewall: StrictFlag = True
     """With a hub firewall, send 0.0.0.0/0 from every subnet to it."""
     settings: InstanceOf[ComponentSettings] = ComponentSettings()
 

@@ -127,6 +127,7 @@ def project_usage(factory: "Factory", project: "PlannedProject", *, subscription
         spec = catalog.services[key]
         grants_own += sum(people[p] * len(spec.roles.get(p, ())) for p in Persona)
         grants_own += spec.footprint.fixed_role_assignments
+        grants_platform += spec.footprint.hub_role_assignments
         resource_groups += spec.footprint.resource_groups
         endpoints += spec.footprint.private_endpoints
         usage.add("storage-accounts", _regional(subscription_id or project.subscription_id, location), spec.footprint.storage_accounts)

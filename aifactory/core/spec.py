@@ -94,6 +94,8 @@ class Footprint:
     """Role assignments besides the persona rows and the wiring (e.g. a control-plane identity's)."""
     firewall_role_assignments: int = 0
     """More of them when the spoke routes through a hub firewall (e.g. joining the route table)."""
+    hub_role_assignments: int = 0
+    """Role assignments at scopes of the hub (e.g. its private DNS zone): counted in the platform's subscription."""
 
 
 @dataclass(frozen=True)

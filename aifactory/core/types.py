@@ -100,8 +100,17 @@ AzureName = Annotated[str, AfterValidator(check_azure_name)]
 ServiceKey = Annotated[str, Field(pattern=SERVICE_KEY_PATTERN.pattern)]
 TypeName = Annotated[str, Field(pattern=TYPE_NAME_PATTERN.pattern)]
 Percent = Annotated[StrictInt, Field(ge=1, le=1000)]
-Flag = StrictBool
-"""A boolean that is a boolean: ``"no"`` is an error, not ``True``."""
+def _config_bool(value: Any) -> Any:
+    """Pulumi hands booleans to a program as the strings ``true``/``false``; nothing else is a boolean."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
+Flag = Annotated[StrictBool, BeforeValidator(_config_bool)]
+"""A setting's boolean: ``true``/``false`` (as YAML or as Pulumi's config strings); ``"no"`` or ``1`` is an error."""
+StrictFlag = StrictBool
+"""A component argument's boolean: a Python ``bool`` only (``"no"`` is an error, not ``True``)."""
 
 __all__ = [
     "AzureName",
@@ -109,6 +118,7 @@ __all__ = [
     "DnsZoneId",
     "Email",
     "Flag",
+    "StrictFlag",
     "Guid",
     "IPv4",
     "Location",

@@ -79,7 +79,7 @@ AKS = ServiceSpec(
     subnets=(NODE_SUBNET,),
     identities=("kubelet",),
     names=(NameClaim(ResourceKind.RESOURCE_GROUP, "aks-nodes"),),
-    footprint=Footprint(resource_groups=1, fixed_role_assignments=2, firewall_role_assignments=1),
+    footprint=Footprint(resource_groups=1, fixed_role_assignments=1, hub_role_assignments=1, firewall_role_assignments=1),
     check=check_ranges,
     egress=(
         EgressRule(

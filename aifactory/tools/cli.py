@@ -210,24 +210,13 @@ def print_comparison(comparison: "Comparison", console: Console) -> None:
     console.print(Text(f"Compared with the earlier plan: {comparison.summary()}", style="bold"))
 
 
-class _Output:
-    """Printing that survives a closed pipe (``aifactory plan | head``): once the reader is gone we stop
-    printing quietly and the command still exits with its own code, not an error."""
+class PipeSafeConsole(Console):
+    """Printing that survives a closed pipe (``aifactory plan | head``): once the reader is gone the rest
+    goes nowhere, quietly, and the command still exits with its own code (rich would exit 1)."""
 
-    def __init__(self) -> None:
-        self.console = Console(highlight=False, soft_wrap=True)
-        self.closed = False
-
-    def __call__(self, action: Callable[[Console], None]) -> None:
-        if self.closed:
-            return
-        try:
-            action(self.console)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            self.closed = True
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+    def on_broken_pipe(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 @app.command()
@@ -252,14 +241,14 @@ def plan(
     data = result.to_dict()
     if json_file is not None:
         guarded(lambda: _write_json(json_file, data))
-    output = _Output()
+    console = PipeSafeConsole(highlight=False, soft_wrap=True)
     if quiet:
-        output(lambda c: c.print(Text(f"{result.stack}: {len(result.custom_resources)} resources, {len(result.violations)} violation(s)")))
+        console.print(Text(f"{result.stack}: {len(result.custom_resources)} resources, {len(result.violations)} violation(s)"))
     else:
-        output(lambda c: print_plan(result, c))
+        print_plan(result, console)
     comparison = compare_plans(earlier, data) if earlier is not None else None
     if comparison is not None:
-        output(lambda c: print_comparison(comparison, c))
+        print_comparison(comparison, console)
     if any(v.level == "mandatory" for v in result.violations):
         raise typer.Exit(EXIT_VIOLATIONS)
     if fail_on_remove and comparison is not None and comparison.removed:

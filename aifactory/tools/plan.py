@@ -52,6 +52,8 @@ class PlannedResource:
     protect: bool = False
     id: Optional[str] = None
     """The Azure resource id it would get (custom resources)."""
+    dependencies: tuple[str, ...] = ()
+    """URNs it waits for (explicit ``depends_on`` and those its inputs come from); not in the plan JSON."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -168,6 +170,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     custom=bool(request.custom),
                     protect=bool(getattr(request, "protect", False)),
                     id=response.id or None if request.custom else None,
+                    dependencies=tuple(sorted(set(request.dependencies))),
                 )
             )
         return response
