@@ -106,11 +106,30 @@ def test_lake_acls_cli_lists_every_area_and_folder():
 
     from typer.testing import CliRunner
 
+    from aifactory.components.datalake import lake_account_name
+    from aifactory.core.factory import load_factory
+    from aifactory.core.naming import lake_area_name
+    from aifactory.services import load_catalog
     from aifactory.tools.cli import app
 
     repo = Path(__file__).resolve().parent.parent
+    factory = load_factory(repo, "dev", catalog=load_catalog())
     result = CliRunner().invoke(app, ["lake-acls", "--stack", "dev", "--dir", str(repo)], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "staiflakedev5c4db" in result.output
-    for area in ("prj-churn-prediction", "prj-support-copilot", "prj-telemetry-stream"):
+    assert lake_account_name(factory.naming) in result.output
+    areas = [lake_area_name(p.name) for p in factory.active_projects]
+    assert "prj-churn-prediction" in areas and len(areas) >= 3
+    for area in areas:
         assert result.output.count(area) == 4  # the area root and its three folders
+
+
+def test_lake_acls_cli_reports_a_bad_stack_as_invalid_input():
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from aifactory.tools.cli import app
+
+    repo = Path(__file__).resolve().parent.parent
+    result = CliRunner().invoke(app, ["lake-acls", "--stack", "nope", "--dir", str(repo)], terminal_width=200)
+    assert result.exit_code == 2, result.output

@@ -47,10 +47,14 @@ class PrivateEndpointArgs(ComponentArgs):
 
 
 class PrivateEndpoint(FactoryComponent):
+    """The endpoint and its DNS zone group. Resources it was told to wait for (``opts.depends_on``), its
+    endpoint waits for too: Azure refuses an endpoint to a resource that is not provisioned yet."""
+
     endpoint: AzureResource
 
     def __init__(self, name: str, args: PrivateEndpointArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("aifactory:network:PrivateEndpoint", name, args.settings, opts)
+        waits = opts.depends_on if opts is not None else None
         endpoint_name = resource_name(
             ResourceKind.PRIVATE_ENDPOINT, args.naming, project=args.project, qualifier=args.qualifier
         )
@@ -68,7 +72,7 @@ class PrivateEndpoint(FactoryComponent):
                 ],
                 "tags": self.tags,
             },
-            self.child_opts(),
+            self.child_opts(depends_on=waits),
         )
         AzureResource(
             "azure-native:network:PrivateDnsZoneGroup",

@@ -420,16 +420,21 @@ def apply_overrides(settings: Mapping[str, Any], overrides: Mapping[str, str]) -
     return result
 
 
+def set_by_overrides(field: str, overridden: tuple[str, ...]) -> bool:
+    """Whether ``--config`` set the value at ``field`` (or something inside it, or the object holding it)."""
+    return any(
+        field == key or field.startswith((f"{key}.", f"{key}[")) or key.startswith(f"{field}.") for key in overridden
+    )
+
+
+def source_of(field: str, *, source: str, overridden: tuple[str, ...]) -> str:
+    """The stack file, or ``--config`` when the value came from there."""
+    return OVERRIDES_SOURCE if set_by_overrides(field, overridden) else source
+
+
 def blame(problems: list[Problem], *, source: str, overridden: tuple[str, ...]) -> list[Problem]:
     """A problem in a value set by ``--config`` names ``--config``, not the stack file."""
-    located = []
-    for problem in problems:
-        field = problem.field or ""
-        if any(field == key or field.startswith(f"{key}.") or field.startswith(f"{key}[") for key in overridden):
-            located.append(Problem(problem.message, OVERRIDES_SOURCE, field))
-        else:
-            located.append(problem.located(file=source))
-    return located
+    return [Problem(p.message, source_of(p.field or "", source=source, overridden=overridden), p.field) for p in problems]
 
 
 def parse_settings(raw: Mapping[str, Any], *, source: str, overridden: tuple[str, ...] = ()) -> EnvironmentSettings:

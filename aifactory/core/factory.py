@@ -27,7 +27,6 @@ from aifactory.core.addressing import (
     plan_network,
 )
 from aifactory.core.config import (
-    OVERRIDES_SOURCE,
     EnvironmentSettings,
     ProjectRequest,
     apply_overrides,
@@ -36,6 +35,7 @@ from aifactory.core.config import (
     load_projects,
     parse_settings,
     read_stack_config,
+    source_of,
     stack_file,
 )
 from aifactory.core.errors import AddressPlanError, ConfigError, FactoryError, Problems
@@ -291,9 +291,19 @@ class _Assembly:
             )
         return entry.subscription
 
-    def pool_of(self, kind: ProjectTypeSpec, services: frozenset[str]) -> str:
-        needs_agents = any(self.catalog.services[s].agent_network for s in services)
-        return AGENT_POOL if needs_agents else ADDRESS_POOL
+    def pool_of(self, services: frozenset[str], cidr: str) -> str:
+        """The agent pool when a service needs a subnet outside 10.0.0.0/8; otherwise the pool the spoke is in
+        (a spoke once given agents keeps its addresses when they are switched off: blocks never move)."""
+        if any(self.catalog.services[s].agent_network for s in services):
+            return AGENT_POOL
+        agent_pool = self.settings.agent_address_pool
+        if agent_pool is not None:
+            try:
+                if parse_network(cidr).subnet_of(parse_network(agent_pool)):
+                    return AGENT_POOL
+            except AddressPlanError:
+                pass
+        return ADDRESS_POOL
 
 
 def _check_pools(settings: EnvironmentSettings, source: str, problems: Problems) -> dict[str, IPv4Network]:
@@ -362,7 +372,7 @@ def assemble_factory(
             continue
         resolved = assembly.resolve_settings(request, file, services, stack_layers)
         subscription = assembly.subscription_of(request, file)
-        pool = assembly.pool_of(kind, services)
+        pool = assembly.pool_of(services, entry.cidr)
         drafts.append((request, file, kind, services, resolved, subscription))
         spoke_requests.append(
             SpokeRequest(
@@ -393,7 +403,7 @@ def assemble_factory(
         )
     except ProfileError as error:
         field = ".".join(to_camel(part) for part in error.field.split("."))
-        problems.add(str(error), file=OVERRIDES_SOURCE if field.split(".")[0] in overridden else source, field=field)
+        problems.add(str(error), file=source_of(field, source=source, overridden=overridden), field=field)
 
     projects = tuple(
         PlannedProject(
@@ -433,7 +443,7 @@ def assemble_factory(
             problems.add(
                 f"scope names project {wanted!r}, which is not recorded in {settings.environment}; "
                 f"recorded: {', '.join(p.name for p in projects) or 'none'}",
-                file=OVERRIDES_SOURCE if "scope" in overridden else source,
+                file=source_of("scope", source=source, overridden=overridden),
                 field="scope",
             )
     factory = Factory(
