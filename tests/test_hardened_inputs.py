@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 import aifactory.services as services_module
+from aifactory.core.config import MOVED_KEYS
 from aifactory.services import SERVICES_GROUP, TYPES_GROUP
 from aifactory.tools.cli import EXIT_INTERNAL, EXIT_INVALID, app
 from tests.conftest import load_yaml, write_yaml
@@ -143,7 +144,7 @@ def test_every_problem_is_printed_on_its_own_line(factory_dir: Path):
             f"error: {source}: colour: unknown key; check its spelling against the documented format",
             f"error: {source}: costCenter: String should have at least 1 character",
             f"error: {source}: budget.monthlyAmount: Input should be greater than 0",
-            f"error: {second}: modelDeployments: {__import__('aifactory.core.config', fromlist=['MOVED_KEYS']).MOVED_KEYS['modelDeployments']}",
+            f"error: {second}: modelDeployments: {MOVED_KEYS['modelDeployments']}",
         ]
     )
     assert output.splitlines()[-1] == "4 problems; nothing was changed"
@@ -243,7 +244,7 @@ def test_the_installed_command_prints_one_unwrapped_line_per_problem(factory_dir
     (factory_dir / "projects" / "notes.txt").write_text("todo")
     env = {**os.environ, "COLUMNS": "40", "AIFACTORY_DEBUG": "", "PYTHONPATH": str(REPO)}
     completed = subprocess.run(
-        [sys.executable, "-m", "aifactory", "plan", "--stack", "dev", "--dir", str(factory_dir)],
+        [sys.executable, "-m", "aifactory", "stacks", "--env", "dev", "--dir", str(factory_dir)],
         capture_output=True,
         text=True,
         env=env,

@@ -155,3 +155,35 @@ def test_onboarding_refuses_when_no_subscription_has_room(factory_dir: Path, tmp
         onboard(path, root=factory_dir, environment="dev")
     assert "no subscription in aifactory:projectSubscriptions has room" in str(error.value)
     assert requests() == before
+
+
+def test_a_vended_subscription_is_an_alias_in_a_management_group():
+    from aifactory.components import ComponentSettings, SubscriptionAlias, SubscriptionAliasArgs
+    from aifactory.tools.plan import record
+    from tests.sdk_inputs import check_inputs
+
+    def program():
+        SubscriptionAlias(
+            "ai-projects-3",
+            SubscriptionAliasArgs(
+                alias_name="ai-projects-3",
+                display_name="AI projects 3",
+                billing_scope="/providers/Microsoft.Billing/billingAccounts/1234567/enrollmentAccounts/7654321",
+                management_group_id="/providers/Microsoft.Management/managementGroups/ai-projects",
+                settings=ComponentSettings(tags={"managedBy": "aifactory"}),
+            ),
+        )
+
+    alias = record(program).one("azure-native:subscription:Alias")
+    assert alias.inputs["properties"]["additionalProperties"]["managementGroupId"].endswith("/managementGroups/ai-projects")
+    assert alias.inputs["properties"]["workload"] == "Production" and alias.protect
+    assert check_inputs(alias.type, alias.inputs) == []
+
+
+def test_a_billing_scope_that_is_not_one_is_refused():
+    from aifactory.components import SubscriptionAliasArgs
+    from aifactory.core.errors import ComponentArgsError
+
+    with pytest.raises(ComponentArgsError) as error:
+        SubscriptionAliasArgs(alias_name="x", display_name="x", billing_scope="/subscriptions/abc")
+    assert error.value.problems[0].file == "SubscriptionAliasArgs" and error.value.problems[0].field == "billing_scope"

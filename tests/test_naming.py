@@ -18,12 +18,15 @@ from aifactory.core.naming import (
     ResourceKind,
     hub_peering_name,
     lake_area_name,
+    project_stack,
     resource_name,
     shared_area_name,
     validate_project_name,
 )
-from aifactory.services import builtin_catalog
+from aifactory.services import load_catalog
 
+CATALOG = load_catalog()
+"""The installed catalog: built-in services and any plug-ins."""
 LOWER = "abcdefghijklmnopqrstuvwxyz"
 ALNUM = LOWER + "0123456789"
 
@@ -58,13 +61,13 @@ contexts = st.builds(NamingContext, prefixes, environments, subscriptions)
 SUB = "3f2c1a9e-8d4b-4c7e-9a51-0b6d2e7f4a10"
 
 CATALOG_QUALIFIERS = sorted(
-    {claim.qualifier for spec in builtin_catalog().services.values() for claim in spec.names if claim.qualifier}
+    {claim.qualifier for spec in CATALOG.services.values() for claim in spec.names if claim.qualifier}
 )
 """Qualifiers the catalog's services take names with (``dbw-managed``, ``aks-nodes``, ``ml``)."""
 GROUP_QUALIFIERS = sorted(
     {
         claim.qualifier
-        for spec in builtin_catalog().services.values()
+        for spec in CATALOG.services.values()
         for claim in spec.names
         if claim.kind is ResourceKind.RESOURCE_GROUP and claim.qualifier
     }
@@ -80,7 +83,7 @@ def test_the_catalog_has_secondary_resource_groups_to_check():
     assert {"dbw-managed", "aks-nodes"} <= set(GROUP_QUALIFIERS)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(kind=kinds, project=st.one_of(st.none(), project_names), prefix=prefixes, env=environments,
        sub=subscriptions, qualifier=qualifiers)
 def test_every_generated_name_satisfies_its_rule(kind, project, prefix, env, sub, qualifier):
@@ -98,7 +101,7 @@ def test_every_kind_has_a_rule():
     assert {ResourceKind.FOUNDRY_ACCOUNT, ResourceKind.FOUNDRY_PROJECT, ResourceKind.COSMOS_DB} <= set(NAME_RULES)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(a=project_names, b=project_names, kind=st.sampled_from([k for k in ResourceKind if not NAME_RULES[k].short_form]))
 def test_distinct_projects_never_share_a_name(a, b, kind):
     if a == b:
@@ -137,7 +140,7 @@ def test_secondary_resource_groups_put_the_qualifier_after_the_environment():
     assert [kind for kind, rule in NAME_RULES.items() if rule.qualifier_last] == [ResourceKind.RESOURCE_GROUP]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(ctx=contexts, p=project_names, q=project_names, qualifier=st.sampled_from(GROUP_QUALIFIERS or ["dbw-managed"]))
 def test_a_projects_group_never_equals_any_projects_secondary_group(ctx, p, q, qualifier):
     """``rg-<prefix>-<p>-<env>`` against ``rg-<prefix>-<q>-<env>-<qualifier>``, for p == q as well.
@@ -154,7 +157,7 @@ def test_a_projects_group_never_equals_any_projects_secondary_group(ctx, p, q, q
             assert own != resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=q)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     ctx=contexts,
     p=project_names,
@@ -172,12 +175,21 @@ def test_secondary_groups_of_two_owners_never_collide(ctx, p, q, a, b):
         assert first.lower() != second.lower(), (p, a, other, qualifier)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(ctx=contexts, p=project_names, qualifier=st.one_of(st.none(), st.sampled_from(CATALOG_QUALIFIERS)))
-def test_no_project_group_is_ever_a_platform_group(ctx, p, qualifier):
-    project_group = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=p, qualifier=qualifier)
-    for platform in ("platform", "hub"):
-        assert project_group != resource_name(ResourceKind.RESOURCE_GROUP, ctx, qualifier=platform)
+def test_no_project_name_ever_gives_a_platform_name(ctx, p, qualifier):
+    """Whatever name is accepted as a project's, its group, lake area and stack are never the platform's."""
+    platform_groups = {resource_name(ResourceKind.RESOURCE_GROUP, ctx, qualifier=q) for q in ("platform", "hub")}
+    shared_areas = {shared_area_name(area) for area in ("master", "reference")}
+    for candidate in (p, *sorted(RESERVED_PROJECT_NAMES)):
+        try:
+            group = resource_name(ResourceKind.RESOURCE_GROUP, ctx, project=candidate, qualifier=qualifier)
+        except NamingError:
+            assert candidate in RESERVED_PROJECT_NAMES
+            continue
+        assert group not in platform_groups
+        assert lake_area_name(candidate) not in shared_areas
+        assert project_stack(ctx.environment, candidate) != f"{ctx.environment}-platform"
 
 
 # --- reserved names ---------------------------------------------------------------------------
@@ -201,7 +213,7 @@ def test_the_reserved_names_are_the_platforms():
         RESERVED_PROJECT_NAMES["new"] = "x"  # type: ignore[index]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(name=project_names)
 def test_valid_project_names_pass_unchanged(name):
     assert validate_project_name(name) == name
@@ -217,7 +229,7 @@ def test_lake_areas_and_hub_peerings_are_stable():
     assert hub_peering_name(ctx, "churn-prediction") == "peer-to-aif-churn-prediction-dev"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(p=project_names, q=project_names, area=st.builds(lambda h, t: h + t, st.sampled_from(LOWER), st.text(ALNUM, min_size=1, max_size=20)))
 def test_lake_areas_are_valid_filesystems_and_never_collide(p, q, area):
     rule = NAME_RULES[ResourceKind.LAKE_FILESYSTEM]
@@ -227,7 +239,7 @@ def test_lake_areas_are_valid_filesystems_and_never_collide(p, q, area):
     assert (lake_area_name(p) == lake_area_name(q)) == (p == q)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(ctx=contexts, p=project_names, q=project_names, other_env=environments)
 def test_hub_peerings_are_valid_and_unique_per_project_and_environment(ctx, p, q, other_env):
     """Environments may share one hub VNet: its peerings name both the project and the environment."""

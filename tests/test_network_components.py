@@ -230,17 +230,14 @@ def test_every_bad_field_is_reported_at_once():
 # Known bugs, each reported with the migration of these tests: strict, so a fix shows up as XPASS.
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: problems of cross-field (model_validator) checks are located at '(top level)', not at the field")
 def test_cross_field_problems_name_their_field():
     assert problem_of(lambda: spoke_args(dns_zones=("privatelink.example.net",))).field == "dns_zones"
 
 
-@pytest.mark.xfail(strict=True, raises=AddressPlanError, reason="BUG: an AddressPlanError from carve_subnets escapes the Args validator unlocated")
 def test_a_hub_range_too_small_for_its_subnets_names_the_hub_args():
     assert_names(problem_of(lambda: hub_args(cidr="10.60.0.0/26")), "HubNetworkArgs", "cidr")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: nested Args given as a mapping report the inner class and lose the outer's other problems")
 def test_nested_args_problems_are_located_in_the_outer_args():
     with pytest.raises(ComponentArgsError) as raised:
         hub_args(cidr=None, firewall="no", existing={"virtual_network_id": "bad", "private_dns_zone_ids": {}, "endpoint_subnet_id": HUB_PEP})
@@ -249,7 +246,6 @@ def test_nested_args_problems_are_located_in_the_outer_args():
     }
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason="BUG: an application rule's protocol without ':port' is accepted, then HubNetwork fails with IndexError")
 def test_application_rule_protocols_need_a_port():
     assert_names(
         problem_of(lambda: FirewallRule(name="r", kind="application", sources=("10.64.0.0/24",), protocols=("Https",), fqdn_tags=("X",))),

@@ -3,7 +3,7 @@ and the platform of an environment: who reads the shared lake areas, and the hub
 
 from __future__ import annotations
 
-import json
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
@@ -89,7 +89,7 @@ def test_lake_defaults_are_the_secure_configuration():
     assert not rec.of_type(LOCK)
     assert not any(r.protect for r in rec.resources)
     assert not rec.of_type(ROLE_ASSIGNMENT)  # the component grants nothing by itself
-    assert [p for r in rec.resources if r.custom for p in check_inputs(r.type, r.inputs)] == []
+    assert [p for r in rec.resources if r.type.startswith("azure-native:storage:") for p in check_inputs(r.type, r.inputs)] == []
 
 
 def test_lake_public_access_is_an_explicit_tagged_choice():
@@ -228,7 +228,7 @@ def test_key_vault_defaults_are_secure():
     assert zone_group["privateDnsZoneConfigs"][0]["privateDnsZoneId"] == ZONES["privatelink.vaultcore.azure.net"]
     diagnostic = rec.one("azure-native:monitor:DiagnosticSetting").inputs
     assert diagnostic["logs"] == [{"categoryGroup": "allLogs", "enabled": True}] and diagnostic["resourceUri"] == vault_resource.id
-    assert [p for r in rec.resources if r.custom for p in check_inputs(r.type, r.inputs)] == []
+    assert check_inputs(vault_resource.type, vault_resource.inputs) == []
 
 
 def test_key_vault_grants_and_protection():
@@ -362,22 +362,32 @@ def test_people_read_the_shared_areas_through_the_platform_and_projects_grant_on
         assert len(found) == len(people) + len(workloads)
 
 
-def test_shared_area_readers_are_the_union_of_every_projects_people_once(factory_dir):
-    """A person in two projects (owner here, member there) reads each shared area through one assignment."""
-    catalog = load_catalog()
-    path = factory_dir / "projects" / "telemetry-stream.yaml"
-    telemetry = load_yaml(path)
-    churn_owner = load_yaml(factory_dir / "projects" / "churn-prediction.yaml")["owners"][0]
+@pytest.fixture(scope="module")
+def changed_dev(tmp_path_factory) -> tuple[Factory, Plan, dict[str, str]]:
+    """dev with the hub firewall on, and the churn owners' group also a member of telemetry-stream."""
+    root = tmp_path_factory.mktemp("factory")
+    for stack_file in REPO.glob("Pulumi*.yaml"):
+        shutil.copy(stack_file, root / stack_file.name)
+    shutil.copytree(REPO / "projects", root / "projects")
+    stack = load_yaml(root / "Pulumi.dev.yaml")
+    stack["config"]["aifactory:hub"]["firewall"] = True
+    write_yaml(root / "Pulumi.dev.yaml", stack)
+    telemetry = load_yaml(root / "projects" / "telemetry-stream.yaml")
+    churn_owner = load_yaml(root / "projects" / "churn-prediction.yaml")["owners"][0]
     telemetry["members"].append({"objectId": churn_owner["objectId"], "type": churn_owner["type"]})
-    write_yaml(path, telemetry)
-    factory = load_factory(factory_dir, "dev", catalog=catalog)
+    write_yaml(root / "projects" / "telemetry-stream.yaml", telemetry)
+    return load_factory(root, "dev", catalog=load_catalog()), run_plan(root, "dev"), churn_owner
+
+
+def test_shared_area_readers_are_the_union_of_every_projects_people_once(changed_dev):
+    """A person in two projects (owner here, member there) reads each shared area through one assignment."""
+    factory, plan, churn_owner = changed_dev
     readers = shared_area_readers(factory)
     keys = [grantee.key for grantee, _ in readers]
     assert len(keys) == len(set(keys)) and churn_owner["objectId"] in keys
     expected_roles = tuple(sorted({r for p in Persona for r in SHARED_LAKE_ROLES[p]}, key=lambda r: r.value))
     assert all(roles == expected_roles for _, roles in readers)
-    plan = run_plan(factory_dir, "dev")  # two grants of one role to one principal at one scope would be refused
-    for area in SHARED:
+    for area in SHARED:  # (the plan refuses two grants of one role to one principal at one scope)
         mine = [r for r in assignments_at(plan, area) if r.inputs["principalId"] == churn_owner["objectId"]]
         assert len(mine) == 1 and mine[0].inputs["principalType"] == churn_owner["type"]
 
@@ -436,15 +446,9 @@ def test_prod_hub_firewall_carries_the_egress_rules(prod_plan, prod_factory):
     assert group.id.startswith(policy.id + "/")
 
 
-@pytest.fixture(scope="module")
-def dev_with_firewall() -> Plan:
-    hub = load_yaml(REPO / "Pulumi.dev.yaml")["config"]["aifactory:hub"]
-    return run_plan(REPO, "dev", overrides={"hub": json.dumps({**hub, "firewall": True})})
-
-
-def test_spokes_behind_the_firewall_get_their_services_egress_and_aks_routes_through_it(dev_with_firewall):
-    plan = dev_with_firewall
-    factory = load_factory(REPO, "dev", catalog=load_catalog())
+def test_spokes_behind_the_firewall_get_their_services_egress_and_aks_routes_through_it(changed_dev):
+    factory, plan, _ = changed_dev
+    assert factory.settings.hub.firewall
     aks_projects = [p for p in factory.active_projects if "aks" in p.services]
     assert aks_projects
     group = next(r for r in plan.custom_resources if r.type == "azure-native:network:FirewallPolicyRuleCollectionGroup")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -292,8 +293,9 @@ def test_evaluate_runs_every_rule_mandatory_first(dev_plan):
 
 
 @pytest.mark.parametrize("env", ["dev", "test", "prod"])
-def test_example_stacks_plan_without_mandatory_violations(env):
-    plan = run_plan(REPO, env)
+def test_example_stacks_plan_without_mandatory_violations(dev_plan, env):
+    plan = dev_plan if env == "dev" else run_plan(REPO, env)
+    assert plan.environment == env
     assert [v for v in plan.violations if v.level == MANDATORY] == []
 
 
@@ -304,9 +306,14 @@ def test_insecure_option_in_dev_is_reported_as_advisory():
     assert all(v.level == ADVISORY for v in plan.violations)
 
 
-def test_plan_exits_1_on_a_mandatory_violation(monkeypatch, tmp_path):
-    real = run_plan(REPO, "dev", overrides={"scope": "platform"})
-    real.violations = [Finding("storage-shared-key-disabled", MANDATORY, real.resources[0].urn, "shared keys on; fix it")]
+@pytest.fixture(scope="module")
+def platform_plan() -> Plan:
+    return run_plan(REPO, "dev", overrides={"scope": "platform"})
+
+
+def test_plan_exits_1_on_a_mandatory_violation(platform_plan, monkeypatch, tmp_path):
+    finding = Finding("storage-shared-key-disabled", MANDATORY, platform_plan.resources[0].urn, "shared keys on; fix it")
+    real = dataclasses.replace(platform_plan, violations=[finding])
     monkeypatch.setattr("aifactory.tools.plan.run_plan", lambda *a, **k: real)
     out = tmp_path / "plan.json"
     result = CliRunner().invoke(app, ["plan", "-s", "dev", "--dir", str(REPO), "--json", str(out)])
@@ -315,9 +322,9 @@ def test_plan_exits_1_on_a_mandatory_violation(monkeypatch, tmp_path):
     assert json.loads(out.read_text())["violations"][0]["level"] == "mandatory"
 
 
-def test_plan_exits_0_with_only_advisory_findings(monkeypatch):
-    real = run_plan(REPO, "dev", overrides={"scope": "platform"})
-    real.violations = [Finding("storage-infrastructure-encryption", ADVISORY, real.resources[0].urn, "single encryption; fix it")]
+def test_plan_exits_0_with_only_advisory_findings(platform_plan, monkeypatch):
+    finding = Finding("storage-infrastructure-encryption", ADVISORY, platform_plan.resources[0].urn, "single encryption; fix it")
+    real = dataclasses.replace(platform_plan, violations=[finding])
     monkeypatch.setattr("aifactory.tools.plan.run_plan", lambda *a, **k: real)
     result = CliRunner().invoke(app, ["plan", "-s", "dev", "--dir", str(REPO), "--quiet"])
     assert result.exit_code == 0, result.output

@@ -242,6 +242,26 @@ def _zone_id(zone: str) -> Callable[[Mapping[str, str]], str]:
     return lambda ids: ids[zone]
 
 
+def platform_from_values(factory: Factory, outputs: Mapping[str, Any]) -> Platform:
+    """The platform from its stack outputs as plain values (what a platform plan exported)."""
+    lake = LakeAccountRef(
+        account_name=str(outputs["lakeAccountName"]),
+        account_id=str(outputs["lakeAccountId"]),
+        resource_group_name=str(outputs["platformResourceGroup"]),
+        naming=factory.naming,
+    )
+    return Platform(
+        hub_vnet_id=str(outputs["hubVnetId"]),
+        dns_zone_ids={zone: str(outputs["dnsZoneIds"][zone]) for zone in factory.zones()},
+        firewall_private_ip=outputs.get("firewallPrivateIp") if factory.hub_has_firewall() else None,
+        workspace_id=str(outputs["logAnalyticsWorkspaceId"]),
+        lake=lake,
+        shared_areas=tuple(LakeAreaAccess(lake, shared_area_name(a)) for a in SHARED_AREAS),
+        tenant_id=str(outputs["tenantId"]),
+        profile=factory.profile,
+    )
+
+
 def platform_from_stack(factory: Factory) -> Platform:
     """A project slice's view of the platform: the platform stack's outputs, through a StackReference."""
     reference = pulumi.StackReference(factory.platform_stack)

@@ -6,13 +6,13 @@ Only this module reads ``pulumi.Config``; components take their Args.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 
 from aifactory.build.foundation import ProjectContext
-from aifactory.build.platform import build_platform, platform_from_stack
+from aifactory.build.platform import build_platform, platform_from_stack, platform_from_values
 from aifactory.build.services import build_project
 from aifactory.components.arm import azure_provider
 from aifactory.components.base import ComponentSettings
@@ -54,9 +54,21 @@ class SubscriptionProviders:
         return self.get(subscription_id), self.get(platform)
 
 
-def build(factory: Factory) -> None:
-    """Register what this stack's scope holds (platform, projects, or both) and export outputs."""
-    if factory.includes_platform:
+def build(
+    factory: Factory,
+    *,
+    only_projects: Optional[Sequence[str]] = None,
+    platform_values: Optional[Mapping[str, Any]] = None,
+) -> None:
+    """Register what this stack's scope holds (platform, projects, or both) and export outputs.
+
+    ``only_projects`` and ``platform_values`` let the offline plan register one environment in parts
+    (the platform, then shares of the projects in worker processes, the platform's outputs handed to
+    each): every part registers exactly what the whole would, so the merged plan is the same.
+    """
+    if platform_values is not None:
+        platform = platform_from_values(factory, platform_values)
+    elif factory.includes_platform:
         platform, platform_exports = build_platform(factory)
         for key, value in platform_exports.items():
             pulumi.export(key, value)
@@ -64,7 +76,10 @@ def build(factory: Factory) -> None:
         platform = platform_from_stack(factory)
     providers = SubscriptionProviders(factory)
     project_exports: dict[str, object] = {}
+    wanted = None if only_projects is None else set(only_projects)
     for planned in factory.included_projects():
+        if wanted is not None and planned.name not in wanted:
+            continue
         own, platform_side = providers.for_project(planned.subscription_id)
         project = Project(
             planned.name,

@@ -32,6 +32,7 @@ from aifactory.components.rbac import Grantee, grant
 from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement, SpokeNetwork
 from aifactory.components.spoke import HubConnection, ProjectSpoke, ProjectSpokeArgs
 from aifactory.components.stateful import Protection
+from aifactory.components.subscription import SubscriptionAlias, SubscriptionAliasArgs
 from aifactory.services.aiservices import ModelDeployment
 from aifactory.services.eventhubs import EventHub
 
@@ -95,6 +96,8 @@ __all__ = [
     "ServiceContext",
     "ServicePlacement",
     "SpokeNetwork",
+    "SubscriptionAlias",
+    "SubscriptionAliasArgs",
     "add_endpoints",
     "application_insights",
     "attach_diagnostics",

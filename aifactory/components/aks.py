@@ -10,7 +10,7 @@ import pulumi
 from pydantic import Field, InstanceOf, model_validator
 
 from aifactory.components.arm import AzureResource
-from aifactory.components.base import ComponentArgs, ComponentSettings, StrInput
+from aifactory.components.base import ComponentArgs, ComponentSettings, Invalid, StrInput
 from aifactory.components.rbac import Grantee, grant
 from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement
 from aifactory.core.access import Role
@@ -29,7 +29,7 @@ class NodePool(ComponentArgs):
     @model_validator(mode="after")
     def _order(self) -> "NodePool":
         if self.min_count > self.max_count:
-            raise ValueError(f"node pool {self.name!r}: min_count is more than max_count")
+            raise Invalid("min_count", f"node pool {self.name!r}: min_count is more than max_count")
         return self
 
 
@@ -64,16 +64,16 @@ class AksClusterArgs(ComponentArgs):
         for field_name, network in (("pod_cidr", pods), ("service_cidr", services)):
             for label, other in known.items():
                 if network.overlaps(other):
-                    raise ValueError(f"{field_name} {network} overlaps {label} {other}; pick a range outside every VNet")
+                    raise Invalid(field_name, f"{network} overlaps {label} {other}; pick a range outside every VNet")
         if pods.overlaps(services):
-            raise ValueError(f"pod_cidr {pods} overlaps service_cidr {services}")
+            raise Invalid("pod_cidr", f"{pods} overlaps service_cidr {services}")
         if services.prefixlen <= 12:
-            raise ValueError(f"service_cidr {services} must be smaller than a /12")
+            raise Invalid("service_cidr", f"{services} must be smaller than a /12")
         dns_ip = ipaddress.IPv4Address(self.dns_service_ip)
         if dns_ip not in services or dns_ip == services.network_address:
-            raise ValueError(f"dns_service_ip {dns_ip} must be inside the service CIDR {services}, not its first address")
+            raise Invalid("dns_service_ip", f"{dns_ip} must be inside the service CIDR {services}, not its first address")
         if self.route_table_id is not None and self.private_dns_zone_id is None:
-            raise ValueError("route_table_id needs private_dns_zone_id: the user-assigned control-plane identity must join the route table")
+            raise Invalid("route_table_id", "needs private_dns_zone_id: the user-assigned control-plane identity must join the route table")
         return self
 
 

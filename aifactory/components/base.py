@@ -9,6 +9,7 @@ error, not ``True``); values that may be Pulumi outputs are typed :data:`StrInpu
 from __future__ import annotations
 
 import inspect
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Callable, Mapping, Optional
 
@@ -16,7 +17,7 @@ import pulumi
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from aifactory.core.config import field_path, explain_error
-from aifactory.core.errors import ComponentArgsError, Problem
+from aifactory.core.errors import ComponentArgsError, FactoryError, Problem
 from aifactory.core.policies import INSECURE_TAG
 
 
@@ -41,29 +42,73 @@ class ComponentSettings:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
+class Invalid(Exception):
+    """A cross-field check of an Args model failed at ``field`` (raised inside its model validators).
+
+    Not a ValueError on purpose: pydantic would locate a ValueError of a model validator at the model
+    itself; this one passes through and :class:`ComponentArgs` turns it into a problem at the field.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+_NESTING: ContextVar[int] = ContextVar("aifactory_args_nesting", default=0)
+"""How deep the Args construction in progress is: Args nested in Args report through the outer one."""
+
+
 class ComponentArgs(BaseModel):
-    """Base of every component's Args: frozen, unknown fields refused, checked on construction."""
+    """Base of every component's Args: frozen, unknown fields refused, checked on construction.
+
+    Whatever goes wrong (a wrong type, a value out of range, a cross-field check, an address or a name
+    that cannot work) is one :class:`ComponentArgsError` listing every problem, each naming the Args class
+    and the field (``HubNetworkArgs: existing.virtual_network_id: ...``). Args given as mappings inside
+    other Args report through the outermost one.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
     def __init__(self, **data: Any) -> None:
+        depth = _NESTING.get()
+        token = _NESTING.set(depth + 1)
         try:
             super().__init__(**data)
         except ValidationError as error:
+            if depth:
+                raise  # the outer Args locate it under their own field
             raise args_error(type(self).__name__, error) from None
+        except Invalid as problem:
+            if depth:
+                raise ValueError(f"{problem.field}: {problem.message}") from None
+            raise ComponentArgsError(problem.message, file=type(self).__name__, field=problem.field) from None
+        except FactoryError as error:  # an address or name check inside a validator, unlocated
+            if depth:
+                raise ValueError(error.message) from None
+            raise ComponentArgsError(problems=[Problem(p.message, type(self).__name__, p.field or "(top level)") for p in error.problems]) from None
+        finally:
+            _NESTING.reset(token)
 
 
 def args_error(component: str, error: ValidationError) -> ComponentArgsError:
     problems: dict[str, Problem] = {}
     for item in error.errors(include_url=False):
         where = field_path(tuple(item.get("loc", ())))
-        problems.setdefault(where, Problem(explain_error(item), component, where))
+        message = explain_error(item)
+        inner, sep, rest = message.partition(": ")
+        if sep and item.get("type") == "value_error" and inner.replace("_", "").replace(".", "").isalnum() and " " not in inner:
+            where, message = (f"{where}.{inner}" if where != "(top level)" else inner), rest
+        problems.setdefault(where, Problem(message, component, where))
     return ComponentArgsError(problems=list(problems.values()))
 
 
-def invalid(component: str, field_name: str, message: str) -> ComponentArgsError:
-    """A located Args error raised by a component's own cross-field checks."""
-    return ComponentArgsError(message, file=component, field=field_name)
+def checked(field: str, check: Callable[[], Any]) -> Any:
+    """Run an address or naming check for ``field`` inside a validator; its error becomes a located problem."""
+    try:
+        return check()
+    except FactoryError as error:
+        raise Invalid(field, error.message) from None
 
 
 class FactoryComponent(pulumi.ComponentResource):

@@ -8,7 +8,7 @@ import pulumi
 from pydantic import Field, InstanceOf, model_validator
 
 from aifactory.components.arm import AzureResource
-from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, StrInput
+from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, Invalid, StrInput
 from aifactory.core.naming import NamingContext, ResourceKind, resource_name
 from aifactory.core.types import Email, Percent
 
@@ -34,7 +34,7 @@ class BudgetArgs(ComponentArgs):
     @model_validator(mode="after")
     def _some_threshold(self) -> "BudgetArgs":
         if not self.actual_thresholds and not self.forecast_thresholds:
-            raise ValueError("a budget needs at least one alert threshold")
+            raise Invalid("actual_thresholds", "a budget needs at least one alert threshold")
         return self
 
 

@@ -9,7 +9,7 @@ import pulumi
 from pydantic import InstanceOf, model_validator
 
 from aifactory.components.arm import AzureResource
-from aifactory.components.base import ComponentArgs, ComponentSettings, StrInput
+from aifactory.components.base import ComponentArgs, ComponentSettings, Invalid, StrInput
 from aifactory.components.rbac import Grantee
 from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement
 from aifactory.core.access import Role
@@ -35,12 +35,13 @@ class DatabricksSubnets(ComponentArgs):
     def _sizes(self) -> "DatabricksSubnets":
         for label, cidr in (("host", self.host_subnet_cidr), ("container", self.container_subnet_cidr)):
             if IPv4Network(cidr).prefixlen > DATABRICKS_MAX_SUBNET_PREFIX:
-                raise ValueError(
+                raise Invalid(
+                    f"{label}_subnet_cidr",
                     f"Databricks {label} subnet {cidr} is smaller than /{DATABRICKS_MAX_SUBNET_PREFIX}; "
                     "each Databricks subnet needs at least a /26"
                 )
         if IPv4Network(self.host_subnet_cidr).overlaps(IPv4Network(self.container_subnet_cidr)):
-            raise ValueError("Databricks host and container subnets must be distinct")
+            raise Invalid("container_subnet_cidr", "Databricks host and container subnets must be distinct")
         return self
 
 

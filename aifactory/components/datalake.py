@@ -20,7 +20,7 @@ import pulumi
 from pydantic import Field, InstanceOf, model_validator
 
 from aifactory.components.arm import AzureResource
-from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, StrInput
+from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, Invalid, StrInput
 from aifactory.components.monitoring import attach_diagnostics
 from aifactory.components.private_endpoint import EndpointPlacement, add_endpoints
 from aifactory.components.rbac import Grantee, grant, optional_parent
@@ -45,7 +45,7 @@ class LifecyclePolicy(ComponentArgs):
     @model_validator(mode="after")
     def _ordered(self) -> "LifecyclePolicy":
         if not self.cool_after_days < self.cold_after_days:
-            raise ValueError("cool_after_days must come before cold_after_days")
+            raise Invalid("cool_after_days", "must come before cold_after_days")
         return self
 
 
@@ -68,7 +68,7 @@ class DataLakeArgs(ComponentArgs):
     def _areas(self) -> "DataLakeArgs":
         for area in self.shared_areas:
             if not re.fullmatch(AREA_NAME, area):
-                raise ValueError(f"lake area {area!r}: use lowercase letters, digits and single hyphens")
+                raise Invalid("shared_areas", f"lake area {area!r}: use lowercase letters, digits and single hyphens")
         return self
 
 

@@ -9,7 +9,7 @@ import pulumi
 from pydantic import Field, InstanceOf, model_validator
 
 from aifactory.components.arm import AzureResource
-from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, arm_id_part
+from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, Invalid, arm_id_part, checked
 from aifactory.core.addressing import HUB_SUBNETS, PRIVATE_ENDPOINT_SUBNET, carve_subnets, parse_network
 from aifactory.core.naming import NamingContext, ResourceKind, resource_name
 from aifactory.core.types import Cidr, StrictFlag, IPv4, Location, SubnetId, VnetId
@@ -48,6 +48,23 @@ class FirewallRule(ComponentArgs):
     ports: tuple[str, ...] = ()
     description: str = ""
 
+    @model_validator(mode="after")
+    def _complete(self) -> "FirewallRule":
+        if self.kind == "application":
+            for protocol in self.protocols:
+                kind, _, port = protocol.partition(":")
+                if kind not in ("Http", "Https") or not port.isdigit():
+                    raise Invalid("protocols", f"{protocol!r}: application rules take Http:<port> or Https:<port>")
+            if not (self.fqdn_tags or self.fqdns):
+                raise Invalid("fqdns", "an application rule needs fqdn_tags or fqdns")
+        else:
+            bad = [p for p in self.protocols if p not in ("TCP", "UDP", "ICMP", "Any")]
+            if bad:
+                raise Invalid("protocols", f"{bad[0]!r}: network rules take TCP, UDP, ICMP or Any")
+            if not (self.destinations and self.ports):
+                raise Invalid("destinations" if not self.destinations else "ports", "a network rule needs destinations and ports")
+        return self
+
 
 def default_zones(location: str) -> tuple[str, ...]:
     """Every zone the built-in services need: what a new hub creates unless told otherwise."""
@@ -73,23 +90,24 @@ class HubNetworkArgs(ComponentArgs):
     @model_validator(mode="after")
     def _shape(self) -> "HubNetworkArgs":
         if (self.cidr is None) == (self.existing is None):
-            raise ValueError("give either cidr (a new hub) or existing (an adopted hub)")
+            raise Invalid("cidr", "give either cidr (a new hub) or existing (an adopted hub)")
         if self.existing is not None and (self.firewall or self.bastion):
-            raise ValueError("firewall and bastion are only created with a new hub")
+            raise Invalid("firewall" if self.firewall else "bastion", "firewall and bastion are only created with a new hub")
         if self.egress and not self.firewall:
-            raise ValueError("egress rules need the hub firewall (firewall=True)")
+            raise Invalid("egress", "egress rules need the hub firewall (firewall=True)")
         if self.cidr is not None:
-            carve_subnets(parse_network(self.cidr), HUB_SUBNETS)
+            checked("cidr", lambda: carve_subnets(parse_network(self.cidr), HUB_SUBNETS))
         if self.existing is not None:
             missing = [z for z in self.zones if z not in self.existing.private_dns_zone_ids]
             if missing:
-                raise ValueError(
+                raise Invalid(
+                    "existing.private_dns_zone_ids",
                     f"the existing hub lacks {len(missing)} private DNS zone(s) the factory needs: {', '.join(missing)}; "
                     "add their ids under hub.existing.privateDnsZoneIds"
                 )
         names = [rule.name for rule in self.egress]
         if len(set(names)) != len(names):
-            raise ValueError("egress rule names must be unique")
+            raise Invalid("egress", "egress rule names must be unique")
         return self
 
     @property

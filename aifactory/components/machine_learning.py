@@ -8,7 +8,7 @@ import pulumi
 from pydantic import Field, InstanceOf, model_validator
 
 from aifactory.components.arm import AzureResource
-from aifactory.components.base import ComponentArgs, ComponentSettings, StrInput
+from aifactory.components.base import ComponentArgs, ComponentSettings, Invalid, StrInput
 from aifactory.components.container_registry import ContainerRegistry, ContainerRegistryArgs
 from aifactory.components.monitoring import application_insights
 from aifactory.components.rbac import Grantee
@@ -42,7 +42,7 @@ class ComputeCluster(ComponentArgs):
     @model_validator(mode="after")
     def _order(self) -> "ComputeCluster":
         if self.min_nodes > self.max_nodes:
-            raise ValueError("min_nodes is more than max_nodes")
+            raise Invalid("min_nodes", "is more than max_nodes")
         return self
 
 

@@ -12,7 +12,7 @@ import pulumi
 from pydantic import InstanceOf, model_validator
 
 from aifactory.components.arm import AzureResource
-from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, StrInput
+from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, Invalid, StrInput
 from aifactory.core.dns import GROUP_ZONES
 from aifactory.core.naming import QUALIFIER_PATTERN, NamingContext, ResourceKind, resource_name
 from aifactory.core.types import Location
@@ -37,12 +37,12 @@ class PrivateEndpointArgs(ComponentArgs):
     @model_validator(mode="after")
     def _zones(self) -> "PrivateEndpointArgs":
         if self.group_id not in GROUP_ZONES:
-            raise ValueError(f"no private DNS zone is known for group id {self.group_id!r}")
+            raise Invalid("group_id", f"no private DNS zone is known for group id {self.group_id!r}")
         missing = [zone for zone in GROUP_ZONES[self.group_id] if zone not in self.dns_zone_ids]
         if missing:
-            raise ValueError(f"private endpoint {self.qualifier!r} needs DNS zone {missing[0]!r}, which the hub lacks")
+            raise Invalid("dns_zone_ids", f"private endpoint {self.qualifier!r} needs DNS zone {missing[0]!r}, which the hub lacks")
         if not QUALIFIER_PATTERN.fullmatch(self.qualifier):
-            raise ValueError(f"qualifier {self.qualifier!r}: use lowercase letters, digits and hyphens")
+            raise Invalid("qualifier", f"{self.qualifier!r}: use lowercase letters, digits and hyphens")
         return self
 
 

@@ -8,7 +8,7 @@ import pulumi
 from pydantic import Field, InstanceOf, model_validator
 
 from aifactory.components.arm import AzureResource
-from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, StrInput, arm_id_part
+from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, Invalid, StrInput, arm_id_part, checked
 from aifactory.components.hub import deny_internet_inbound_rule
 from aifactory.core.addressing import SubnetSpec, carve_subnets, parse_network
 from aifactory.core.naming import NamingContext, ResourceKind, hub_peering_name, resource_name, validate_project_name
@@ -42,11 +42,11 @@ class ProjectSpokeArgs(ComponentArgs):
 
     @model_validator(mode="after")
     def _fits(self) -> "ProjectSpokeArgs":
-        validate_project_name(self.project)
-        carve_subnets(parse_network(self.cidr), self.subnets)
+        checked("project", lambda: validate_project_name(self.project))
+        checked("cidr", lambda: carve_subnets(parse_network(self.cidr), self.subnets))
         missing = [zone for zone in self.dns_zones if zone not in self.hub.dns_zone_ids]
         if missing:
-            raise ValueError(f"the hub has no private DNS zone {missing[0]!r} that project {self.project!r} needs")
+            raise Invalid("dns_zones", f"the hub has no private DNS zone {missing[0]!r} that project {self.project!r} needs")
         return self
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -93,7 +94,7 @@ class ProjectEnvironment(StrictModel):
     """The spoke, recorded once by ``aifactory onboard`` and never moved."""
     subscription: Guid | None = None
     """The subscription the project's resources live in, recorded once by ``aifactory onboard``."""
-    services: dict[str, bool | ServiceValues] = Field(default_factory=dict)
+    services: dict[str, Flag | ServiceValues] = Field(default_factory=dict)
     """Per service: ``false``/``true`` switches an optional service; a mapping overrides its settings here."""
     retiring: Flag = False
     """Set by ``aifactory offboard``: nothing of the project is built, its block stays reserved until released."""
@@ -280,13 +281,20 @@ class EnvironmentSettings(StrictModel):
 # --- turning pydantic errors into located problems ----------------------------------------
 
 
+UNION_BRANCH = re.compile(
+    r"^(bool|str|int|float|none|list|dict|tuple|set|"
+    r"(function-(after|before|wrap|plain)|dict|list|tuple|set|union|nullable|constrained-\w+|json-or-python|lax-or-strict)\[.*\])$"
+)
+"""How pydantic names the branch of a union (or a validator) in an error's location: not a key of the input."""
+
+
 def field_path(loc: tuple[Any, ...], prefix: str | None = None) -> str:
     """``('owners', 0, 'objectId')`` -> ``owners[0].objectId`` (pydantic's union branches left out)."""
     parts: list[str] = [prefix] if prefix else []
     for item in loc:
         if isinstance(item, int):
             parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
-        elif item in ("[key]",) or (isinstance(item, str) and (item.startswith(("function-", "bool", "dict[")) or "[" in item)):
+        elif item == "[key]" or (isinstance(item, str) and UNION_BRANCH.fullmatch(item)):
             continue
         else:
             parts.append(str(item))
@@ -307,10 +315,19 @@ def explain_error(error: Mapping[str, Any]) -> str:
 
 
 def validation_problems(error: ValidationError, *, file: str | None, field_prefix: str | None = None) -> list[Problem]:
-    """Every problem pydantic found, each located (one per field; union branches merged)."""
+    """Every problem pydantic found, each located (one per field; union branches merged).
+
+    A tuple's "too short" that only echoes a bad item below it (pydantic counts the items that
+    validated) is left out: the bad item is the problem.
+    """
+    errors = error.errors(include_url=False)
+    located = [(field_path(tuple(item.get("loc", ())), field_prefix), item) for item in errors]
     problems: dict[str, Problem] = {}
-    for item in error.errors(include_url=False):
-        field = field_path(tuple(item.get("loc", ())), field_prefix)
+    for field, item in located:
+        if item.get("type") == "too_short" and any(
+            other != field and other.startswith((f"{field}[", f"{field}.")) for other, _ in located
+        ):
+            continue
         problems.setdefault(field, Problem(explain_error(item), file, field))
     return list(problems.values())
 
@@ -504,6 +521,14 @@ def load_projects(directory: Path) -> list[tuple[ProjectRequest, str]]:
 
     Every file is read and every problem of every file is reported together.
     """
+    loaded, problems = read_projects(directory)
+    problems.raise_if_any()
+    return loaded
+
+
+def read_projects(directory: Path) -> tuple[list[tuple[ProjectRequest, str]], Problems]:
+    """The valid requests of ``directory`` and the problems of the others (assembly goes on with the valid
+    ones, so one broken file does not hide the problems of the rest)."""
     problems = Problems()
     try:
         files = project_files(directory)
@@ -524,8 +549,7 @@ def load_projects(directory: Path) -> list[tuple[ProjectRequest, str]]:
                 )
             by_name[project.name] = source
             loaded.append((project, source))
-    problems.raise_if_any()
-    return loaded
+    return loaded, problems
 
 
 __all__ = [
@@ -543,6 +567,7 @@ __all__ = [
     "decode_pulumi_config",
     "encode_pulumi_config",
     "load_projects",
+    "read_projects",
     "parse_project",
     "parse_settings",
     "read_stack_config",

@@ -112,6 +112,13 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self._problems)
 
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.all())
+
+    def all(self) -> tuple[Problem, ...]:
+        """Every problem so far, each once, in the order found."""
+        return tuple(dict.fromkeys(self._problems))
+
     def __len__(self) -> int:
         return len(self._problems)
 

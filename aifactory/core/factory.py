@@ -14,7 +14,6 @@ from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any, Mapping
 
-from pydantic.alias_generators import to_camel
 
 from aifactory.core.addressing import (
     CLASS_A,
@@ -32,13 +31,13 @@ from aifactory.core.config import (
     apply_overrides,
     decode_pulumi_config,
     encode_pulumi_config,
-    load_projects,
     parse_settings,
+    read_projects,
     read_stack_config,
     source_of,
     stack_file,
 )
-from aifactory.core.errors import AddressPlanError, ConfigError, FactoryError, Problems
+from aifactory.core.errors import AddressPlanError, ConfigError, FactoryError, Problem, Problems
 from aifactory.core.naming import NamingContext, project_stack
 from aifactory.core.ownership import check_ownership, platform_claims, project_claims
 from aifactory.core.profiles import EnvironmentProfile, InsecureOptions, ProfileError, resolve_profile
@@ -211,6 +210,8 @@ class _Assembly:
                 )
                 continue
             layers[key] = SettingsLayer(self.source, f"services.{key}", values)
+            with self.problems.collect():  # checked even where no project uses the service yet
+                self.catalog.services[key].resolve_settings(self.environment, [layers[key]])
         return layers
 
     def project_type(self, request: ProjectRequest, source: str) -> ProjectTypeSpec | None:
@@ -242,6 +243,19 @@ class _Assembly:
             self.problems.add(str(error), file=source, field=field)
             return None
 
+    def settings_layers(
+        self, request: ProjectRequest, source: str, key: str, stack_layers: Mapping[str, SettingsLayer]
+    ) -> list[SettingsLayer]:
+        """Where a project's settings of one service come from, least specific first."""
+        entry = request.environments[self.environment]
+        layers = [stack_layers[key]] if key in stack_layers else []
+        if key in request.services:
+            layers.append(SettingsLayer(source, f"services.{key}", request.services[key]))
+        value = entry.services.get(key)
+        if isinstance(value, Mapping):
+            layers.append(SettingsLayer(source, f"environments.{self.environment}.services.{key}", value))
+        return layers
+
     def resolve_settings(
         self,
         request: ProjectRequest,
@@ -249,17 +263,12 @@ class _Assembly:
         services: frozenset[str],
         stack_layers: Mapping[str, SettingsLayer],
     ) -> dict[str, ServiceSettings]:
-        entry = request.environments[self.environment]
         resolved: dict[str, ServiceSettings] = {}
         for key in sorted(services):
-            layers = [stack_layers[key]] if key in stack_layers else []
-            if key in request.services:
-                layers.append(SettingsLayer(source, f"services.{key}", request.services[key]))
-            value = entry.services.get(key)
-            if isinstance(value, Mapping):
-                layers.append(SettingsLayer(source, f"environments.{self.environment}.services.{key}", value))
             with self.problems.collect(file=source):
-                resolved[key] = self.catalog.services[key].resolve_settings(self.environment, layers)
+                resolved[key] = self.catalog.services[key].resolve_settings(
+                    self.environment, self.settings_layers(request, source, key, stack_layers)
+                )
         return resolved
 
     def subscription_of(self, request: ProjectRequest, source: str) -> str:
@@ -306,6 +315,27 @@ class _Assembly:
         return ADDRESS_POOL
 
 
+def blame_setting(key: str, field: str, message: str, layers: list[SettingsLayer], fallback: str) -> Problem:
+    """A service check's problem, at the layer that set the field (the request's ``services.<key>`` if none did)."""
+    for layer in reversed(layers):
+        if field in layer.values:
+            return Problem(message, layer.file, f"{layer.field}.{field}")
+    return Problem(message, fallback, f"services.{key}.{field}")
+
+
+def raise_located(problems: Problems, source: str, overridden: tuple[str, ...]) -> None:
+    """Raise every problem; one blamed on the stack file names ``--config`` when that is where the value came from."""
+    if problems:
+        raise ConfigError(
+            problems=[
+                Problem(p.message, source_of(p.field or "", source=source, overridden=overridden), p.field)
+                if p.file == source
+                else p
+                for p in problems.all()
+            ]
+        )
+
+
 def _check_pools(settings: EnvironmentSettings, source: str, problems: Problems) -> dict[str, IPv4Network]:
     pools = {ADDRESS_POOL: parse_network(settings.address_pool)}
     if settings.agent_address_pool is not None:
@@ -347,7 +377,8 @@ def assemble_factory(
     directory = projects_dir if projects_dir is not None else root / settings.projects_dir
     loaded: list[tuple[ProjectRequest, str]] = []
     with problems.collect():
-        loaded = load_projects(directory)
+        loaded, unreadable = read_projects(directory)
+        problems.extend(unreadable)
     stack_layers = assembly.stack_service_layers()
 
     drafts: list[tuple[ProjectRequest, str, ProjectTypeSpec, frozenset[str], dict[str, ServiceSettings], str]] = []
@@ -402,8 +433,8 @@ def assemble_factory(
             InsecureOptions(public_network_access=settings.insecure.public_network_access),
         )
     except ProfileError as error:
-        field = ".".join(to_camel(part) for part in error.field.split("."))
-        problems.add(str(error), file=source_of(field, source=source, overridden=overridden), field=field)
+        for field, message in error.problems:
+            problems.add(message, file=source, field=field)
 
     projects = tuple(
         PlannedProject(
@@ -421,7 +452,7 @@ def assemble_factory(
         if request.name in network.spokes
     )
     if problems or profile is None:
-        problems.raise_if_any()
+        raise_located(problems, source, overridden)
     assert profile is not None
 
     view = AssemblyView(
@@ -434,8 +465,9 @@ def assemble_factory(
             spec = catalog.services[key]
             if spec.check is None:
                 continue
+            layers = assembly.settings_layers(project.request, project.source, key, stack_layers)
             for field, message in spec.check(project.settings[key], view):
-                problems.add(message, file=project.source, field=f"services.{key}.{field}")
+                problems.extend([blame_setting(key, field, message, layers, project.source)])
 
     if settings.scope.startswith("project:"):
         wanted = settings.scope.split(":", 1)[1]
@@ -463,7 +495,7 @@ def assemble_factory(
     for project in projects:
         claims.extend(project_claims(catalog, project.naming, factory.naming, name=project.name, services=project.services, source=project.source))
     problems.extend(check_ownership(claims, default_file=source))
-    problems.raise_if_any()
+    raise_located(problems, source, overridden)
     return factory
 
 

@@ -66,26 +66,39 @@ WEAKENING: Mapping[str, Callable[[Any, Any], bool]] = MappingProxyType({
 })
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
 class ProfileError(ValueError):
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+    """Every problem with a profile's overrides: ``problems`` holds (field, message) pairs, fields in the
+    stack file's spelling (``profile.protectStateful``)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+        self.field = problems[0][0]
 
 
 def resolve_profile(
     environment: str, overrides: Mapping[str, Any] | None = None, insecure: InsecureOptions | None = None
 ) -> EnvironmentProfile:
-    """The environment's profile with the stack file's overrides applied, or a ProfileError."""
+    """The environment's profile with the stack file's overrides applied, or a ProfileError with every problem."""
     base = PROFILES[environment]
     overrides = dict(overrides or {})
-    unknown = sorted(set(overrides) - set(OVERRIDABLE))
-    if unknown:
-        raise ProfileError(f"unknown profile setting {unknown[0]!r}; allowed: {', '.join(OVERRIDABLE)}", "profile")
+    problems: list[tuple[str, str]] = []
+    for key in sorted(set(overrides) - set(OVERRIDABLE)):
+        problems.append((f"profile.{_camel(key)}", f"unknown profile setting; allowed: {', '.join(map(_camel, OVERRIDABLE))}"))
     if not base.allow_insecure_overrides:
         for key, value in overrides.items():
             weakens = WEAKENING.get(key)
             if weakens and weakens(getattr(base, key), value):
-                raise ProfileError(f"{key} cannot be weakened in {environment} ({getattr(base, key)!r} -> {value!r})", f"profile.{key}")
+                problems.append(
+                    (f"profile.{_camel(key)}", f"{_camel(key)} cannot be weakened in {environment} ({getattr(base, key)!r} -> {value!r})")
+                )
         if insecure is not None and insecure.any:
-            raise ProfileError(f"insecure options are not allowed in {environment}", "insecure")
+            problems.append(("insecure", f"insecure options are not allowed in {environment}"))
+    if problems:
+        raise ProfileError(problems)
     return replace(base, **overrides, insecure=insecure or InsecureOptions())

@@ -322,6 +322,11 @@ class Catalog:
             for env in spec.defaults:
                 if env not in ENVIRONMENT_NAMES:
                     problems.append(f"service {key!r}: defaults for unknown environment {env!r}")
+            for claim in spec.names:
+                # a qualifier ending in an environment would make a project's second resource group equal
+                # another project's first one (rg-<prefix>-<project>-<env>-<qualifier>)
+                if claim.qualifier and any(claim.qualifier == e or claim.qualifier.endswith(f"-{e}") for e in ENVIRONMENT_NAMES):
+                    problems.append(f"service {key!r}: name qualifier {claim.qualifier!r} may not end in an environment name")
         for name, kind in self.types.items():
             if name != kind.name:
                 problems.append(f"project type {kind.name!r} is registered under {name!r}")
