@@ -7,7 +7,7 @@ STACK  ?= dev
 # pytest-xdist workers; the suite is sized for 2 cores.
 WORKERS ?= 2
 
-.PHONY: setup plan test bench clean
+.PHONY: setup plan test typecheck bench clean
 
 setup: $(STAMP)
 
@@ -20,11 +20,17 @@ $(STAMP): pyproject.toml
 plan: $(STAMP)
 	$(BIN)/aifactory plan --stack $(STACK)
 
-test: $(STAMP)
+# Types first (mypy, configured in pyproject.toml), then every test.
+test: typecheck
 	$(BIN)/python -m pytest -n $(WORKERS)
 
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
+
+# Figures, not tests: see benchmarks/README.md.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_scale.py
+	$(BIN)/python benchmarks/plan_vs_floor.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info .mypy_cache

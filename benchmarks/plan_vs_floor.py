@@ -45,6 +45,7 @@ sys.path.insert(0, str(REPO))
 from sdk_floor import measure_floor  # noqa: E402
 
 from aifactory.core.addressing import allocate, parse_network  # noqa: E402
+from aifactory.core.arm_ids import subscription_of  # noqa: E402
 from aifactory.core.errors import AddressPlanError  # noqa: E402
 from aifactory.core.spec import Catalog  # noqa: E402
 from aifactory.services import load_catalog  # noqa: E402
@@ -52,6 +53,8 @@ from aifactory.services import load_catalog  # noqa: E402
 TYPES: tuple[str, ...] = ("esml", "streaming", "genai")
 STACK = "dev"
 NAMESPACE = uuid.UUID("0b6a4c1e-3d2f-4e5a-9b8c-7d6e5f4a3b2c")
+PROJECT_TYPE = "aifactory:project:Project"
+PLATFORM_SUBSCRIPTION = str(yaml.safe_load((REPO / f"Pulumi.{STACK}.yaml").read_text())["config"]["aifactory:subscriptionId"])
 """Owners' object ids are uuid5 of the project name in this namespace: the same factory every run."""
 SPACES: dict[str, str] = {"addressPool": "10.0.0.0/8", "agentAddressPool": "172.16.0.0/12"}
 """Where a pool may be moved when the repository's /16 cannot hold N spokes (see ``place_pools``)."""
@@ -144,11 +147,26 @@ def place_pools(root: Path, wanted: dict[str, list[int]]) -> tuple[dict[str, lis
     return blocks, moved
 
 
-def make_factory(root: Path, n: int, catalog: Catalog) -> Generated:
-    """The repository's stack files and N requests (types cycling esml, streaming, genai), all in dev."""
+def subscriptions_for(count: int) -> tuple[str, ...]:
+    """``count`` project subscriptions, the same ids every run."""
+    return tuple(str(uuid.uuid5(NAMESPACE, f"subscription-{index}")) for index in range(count))
+
+
+def make_factory(root: Path, n: int, catalog: Catalog, subscriptions: int = 0) -> Generated:
+    """The repository's stack files and N requests (types cycling esml, streaming, genai), all in dev.
+
+    With ``subscriptions`` > 0 the dev stack lists that many ``projectSubscriptions`` and the projects are
+    recorded in them round-robin, as onboarding spreads them; 0 keeps every project in the platform's.
+    """
     root.mkdir(parents=True, exist_ok=True)
     for stack_file in sorted(REPO.glob("Pulumi*.yaml")):
         shutil.copy(stack_file, root / stack_file.name)
+    listed = subscriptions_for(subscriptions)
+    if listed:
+        stack_path = root / f"Pulumi.{STACK}.yaml"
+        stack_path.write_text(
+            stack_path.read_text() + "  aifactory:projectSubscriptions:\n" + "".join(f"    - {s}\n" for s in listed)
+        )
     projects_dir = root / "projects"
     projects_dir.mkdir()
     projects = tuple((f"{TYPES[i % len(TYPES)][:2]}{i:04d}", TYPES[i % len(TYPES)]) for i in range(n))
@@ -157,15 +175,18 @@ def make_factory(root: Path, n: int, catalog: Catalog) -> Generated:
         wanted.setdefault(_pool_of(catalog, kind), []).append(catalog.types[kind].min_spoke_prefix)
     blocks, moved = place_pools(root, wanted)
     cursor = {key: iter(found) for key, found in blocks.items()}
-    for name, kind in projects:
+    for index, (name, kind) in enumerate(projects):
         block = next(cursor[_pool_of(catalog, kind)])
+        entry = {"cidr": str(block)}
+        if listed:
+            entry["subscription"] = listed[index % len(listed)]
         request = {
             "name": name,
             "type": kind,
             "costCenter": "CC-BENCH",
             "owners": [{"objectId": str(uuid.uuid5(NAMESPACE, name)), "type": "Group", "email": f"{name}@example.com"}],
             "budget": {"monthlyAmount": 1000},
-            "environments": {STACK: {"cidr": str(block)}},
+            "environments": {STACK: entry},
         }
         (projects_dir / f"{name}.yaml").write_text(yaml.safe_dump(request, sort_keys=False))
     return Generated(root, projects, moved)
@@ -223,6 +244,12 @@ class Row:
     custom: Optional[int] = None
     components: Optional[int] = None
     violations: Optional[int] = None
+    mandatory: Optional[int] = None
+    subscriptions: int = 0
+    placement: dict[str, int] = field(default_factory=dict)
+    """Custom resources of projects by where they landed: ``own`` (the project's recorded subscription),
+    ``platform:<type>`` (the platform's, on purpose: the hub side of peerings, zone links, the lake area and
+    its grants), ``elsewhere`` (a defect)."""
     plan_seconds: Optional[float] = None
     plan_cpu_seconds: Optional[float] = None
     plan_peak_mb: Optional[float] = None
@@ -230,6 +257,11 @@ class Row:
     floor_cpu_seconds: Optional[float] = None
     floor_peak_mb: Optional[float] = None
     floor_registration_seconds: Optional[float] = None
+    tuned_floor_seconds: Optional[float] = None
+    tuned_floor_cpu_seconds: Optional[float] = None
+    tuned_floor_peak_mb: Optional[float] = None
+    """The floor again with the plan's engine settings (no stack traces, garbage collection paused): what
+    the plan's own work costs above the SDK's, on equal terms."""
     slice_project: Optional[str] = None
     slice_seconds: Optional[float] = None
     slice_cpu_seconds: Optional[float] = None
@@ -261,12 +293,37 @@ class Row:
         return 1000 * self.plan_cpu_seconds / self.resources if self.plan_cpu_seconds and self.resources else None
 
 
-def measure(n: int, work: Path, catalog: Catalog, *, with_slice: bool = True) -> Row:
+def placement(data: dict[str, Any], platform_subscription: str) -> dict[str, int]:
+    """Where each project's custom resources landed, against the subscription its request records."""
+    by_urn = {r["urn"]: r for r in data["resources"]}
+    recorded = {name: info.get("subscription") for name, info in data["projects"].items()}
+    owner: dict[str, Optional[str]] = {}
+
+    def project_of(urn: Optional[str]) -> Optional[str]:
+        if urn is None or urn not in by_urn:
+            return None
+        if urn not in owner:
+            resource = by_urn[urn]
+            owner[urn] = resource["name"] if resource["type"] == PROJECT_TYPE else project_of(resource["parent"])
+        return owner[urn]
+
+    counts: dict[str, int] = {}
+    for resource in data["resources"]:
+        project = project_of(resource["urn"])
+        if not resource["custom"] or project is None or not resource.get("id"):
+            continue
+        landed = subscription_of(resource["id"])
+        key = "own" if landed == recorded[project] else f"platform:{resource['type']}" if landed == platform_subscription else "elsewhere"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def measure(n: int, work: Path, catalog: Catalog, *, with_slice: bool = True, subscriptions: int = 0) -> Row:
     """Generate the factory for N and measure the plan, its floor and one slice, each in a fresh process."""
     root = work / f"n{n}"
-    generated = make_factory(root, n, catalog)
-    row = Row(n, moved_pools=generated.moved_pools)
+    generated = make_factory(root, n, catalog, subscriptions)
     load_before = os.getloadavg()[0]
+    row = Row(n, moved_pools=generated.moved_pools, load=(load_before, load_before), subscriptions=subscriptions)
     plan_json = work / f"plan-{n}.json"
     plan = run_process(plan_command(root, "--json", str(plan_json)), REPO)
     if plan.returncode not in (0, 1) or not plan_json.is_file():  # 1: mandatory violations, the plan is written
@@ -278,6 +335,8 @@ def measure(n: int, work: Path, catalog: Catalog, *, with_slice: bool = True) ->
     row.custom, row.components = summary["resources"], summary["components"]
     row.resources = row.custom + row.components
     row.violations = len(data.get("violations", []))
+    row.mandatory = sum(1 for v in data.get("violations", []) if v.get("level") == "mandatory")
+    row.placement = placement(data, PLATFORM_SUBSCRIPTION)
     del data
 
     start, cpu_start = time.perf_counter(), children_cpu()
@@ -291,6 +350,14 @@ def measure(n: int, work: Path, catalog: Catalog, *, with_slice: bool = True) ->
     row.floor_registration_seconds = float(floor["seconds"])
     if (floor["resources"], floor["components"]) != (row.custom, row.components):
         row.error = f"floor registered {floor['resources']} + {floor['components']}, plan has {row.custom} + {row.components}"
+    start, cpu_start = time.perf_counter(), children_cpu()
+    try:
+        tuned = measure_floor(plan_json, engine="plan")
+    except subprocess.CalledProcessError as error:
+        row.error = f"sdk_floor --engine plan exited {error.returncode}:\n{(error.stderr or '').strip()[-2000:]}"
+        return row
+    row.tuned_floor_seconds, row.tuned_floor_cpu_seconds = time.perf_counter() - start, children_cpu() - cpu_start
+    row.tuned_floor_peak_mb = float(tuned["peak_mb"])
 
     if with_slice:
         genai = [name for name, kind in generated.projects if kind == "genai"]
@@ -391,10 +458,19 @@ def report(rows: Sequence[Row]) -> list[str]:
     for r in rows:
         if r.moved_pools:
             lines.append(f"N={r.n}: dev pools moved to hold N spokes: " + ", ".join(f"{k} {v}" for k, v in r.moved_pools.items()))
-        if r.violations:
-            lines.append(f"N={r.n}: the plan reported {r.violations} policy/limit finding(s)")
+        if r.violations is not None:
+            spread = f"over {r.subscriptions} project subscriptions" if r.subscriptions else "in the platform's subscription"
+            lines.append(f"N={r.n}: projects {spread}; {r.violations} policy/limit finding(s), {r.mandatory} mandatory")
+        if r.placement:
+            lines.append(f"N={r.n}: project resources by subscription: " + ", ".join(f"{k} {v}" for k, v in r.placement.items()))
         if r.slice_project:
             lines.append(f"N={r.n}: slice = project:{r.slice_project}")
+        if r.tuned_floor_seconds and r.tuned_floor_cpu_seconds and r.plan_seconds and r.plan_cpu_seconds:
+            lines.append(
+                f"N={r.n}: floor with the plan's engine settings: {r.tuned_floor_seconds:.1f} s, cpu {r.tuned_floor_cpu_seconds:.1f} s, "
+                f"{r.tuned_floor_peak_mb:.0f} MB; plan / that floor: wall {r.plan_seconds / r.tuned_floor_seconds:.2f}x, "
+                f"cpu {r.plan_cpu_seconds / r.tuned_floor_cpu_seconds:.2f}x"
+            )
     measured = sorted((r for r in rows if r.plan_seconds and r.plan_cpu_seconds and r.resources), key=lambda r: r.n)
     if len(measured) >= 2:
         a, b = measured[0], measured[-1]
@@ -422,6 +498,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--no-slice", action="store_true", help="skip the one-slice measurement")
     parser.add_argument("--json", type=Path, help="also write every figure as JSON here")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it (default: a temporary one)")
+    parser.add_argument(
+        "--subscriptions", type=int, default=5,
+        help="spread the projects over this many projectSubscriptions (default 5; 0: all in the platform's)",
+    )
     args = parser.parse_args(argv)
 
     catalog = load_catalog()
@@ -431,7 +511,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         for n in sorted(set(args.sizes)):
             print(f"N={n}: generating and measuring ...", file=sys.stderr, flush=True)
-            rows.append(measure(n, work, catalog, with_slice=not args.no_slice))
+            rows.append(measure(n, work, catalog, with_slice=not args.no_slice, subscriptions=args.subscriptions))
             print("\n".join(table(rows)[-1:]), file=sys.stderr, flush=True)
     print("\n".join(report(rows)))
     if args.json:

@@ -217,9 +217,11 @@ def _process_age() -> Optional[float]:
         return None
 
 
-def measure_floor(plan_json: Path, *, repeat: int = 1, scale: int = 1) -> dict:
+def measure_floor(plan_json: Path, *, repeat: int = 1, scale: int = 1, engine: str = "stock") -> dict:
     """Run this script on ``plan_json`` in a fresh interpreter; return its JSON line, parsed."""
-    command = [sys.executable, str(Path(__file__).resolve()), str(plan_json), "--repeat", str(repeat), "--scale", str(scale)]
+    command = [
+        sys.executable, str(Path(__file__).resolve()), str(plan_json), "--repeat", str(repeat), "--scale", str(scale), "--engine", engine,
+    ]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -229,6 +231,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("plan", type=Path, help="plan JSON written by `aifactory plan --json`")
     parser.add_argument("--repeat", type=int, default=1, help="registrations, each in a fresh runtime (best is reported)")
     parser.add_argument("--scale", type=int, default=1, help="copies of each project subtree (1 = the plan as is)")
+    parser.add_argument(
+        "--engine", choices=("stock", "plan"), default="stock",
+        help="stock: the SDK as it comes; plan: with the offline plan's settings (no stack traces, garbage collection paused)",
+    )
     args = parser.parse_args(argv)
 
     resources = json.loads(args.plan.read_text())["resources"]
@@ -236,7 +242,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         resources = scale_plan(resources, args.scale)
     ordered = topological(resources)
 
-    runs = [register(ordered) for _ in range(max(1, args.repeat))]
+    if args.engine == "plan":
+        from aifactory.tools.plan import plan_engine  # the same switches, from the same place
+
+        with plan_engine():
+            runs = [register(ordered) for _ in range(max(1, args.repeat))]
+    else:
+        runs = [register(ordered) for _ in range(max(1, args.repeat))]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     age = _process_age()
     wall = age if age is not None else time.perf_counter() - _T0  # fallback misses interpreter start-up
@@ -249,6 +261,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         "import_seconds": round(_T_PULUMI - _T_STDLIB, 4),  # `import pulumi` (+ runtime helpers) alone
         "runs": [round(r["seconds"], 4) for r in runs],
         "scale": args.scale,
+        "engine": args.engine,
     }))
     return 0
 

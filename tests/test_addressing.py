@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aifactory.core.addressing import (
-    CLASS_A,
     HUB_SUBNETS,
     PRIVATE_ENDPOINT_SUBNET,
     SpokeRequest,
     SubnetSpec,
     allocate,
     carve_subnets,
+    in_agent_space,
     count_free,
     free_blocks,
     parse_network,
@@ -357,9 +357,32 @@ def test_spokes_of_two_pools_never_overlap_and_each_pool_allocates_alone(kinds):
     assert not any(a.overlaps(b) for i, a in enumerate(spokes) for b in spokes[i + 1 :])
 
 
-def test_class_a_is_the_space_the_agent_service_refuses():
-    assert CLASS_A == IPv4Network("10.0.0.0/8")
-    assert not AGENT_POOL.overlaps(CLASS_A)
+@pytest.mark.parametrize(
+    "network, supported",
+    [("172.16.0.0/12", True), ("172.31.255.0/24", True), ("192.168.4.0/23", True), ("10.1.0.0/24", False),
+     ("172.32.0.0/24", False), ("192.169.0.0/24", False), ("100.64.0.0/24", False), ("172.0.0.0/8", False)],
+)
+def test_agent_space_is_172_16_slash_12_or_192_168_slash_16(network: str, supported: bool):
+    assert in_agent_space(IPv4Network(network)) is supported
+    assert in_agent_space(AGENT_POOL)
+
+
+@given(st.lists(st.tuples(st.integers(0, 2**16 - 1), st.integers(16, 28)), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_spokes_overlap_exactly_when_their_ranges_do(blocks: list[tuple[int, int]]):
+    """The planner's overlap index agrees with comparing every pair."""
+    pool = IPv4Network("10.0.0.0/8")
+    networks = [IPv4Network(((10 << 24) + (start << 8), prefix), strict=False) for start, prefix in blocks]
+    requests = [SpokeRequest(f"p{i}", str(n), (SubnetSpec("pep", n.prefixlen),), source="x.yaml", field=f"r{i}") for i, n in enumerate(networks)]
+    accepted: list[IPv4Network] = []
+    for network in networks:
+        if not any(network.overlaps(other) for other in accepted):
+            accepted.append(network)
+    try:
+        plan = plan_network({"addressPool": pool}, None, requests)
+        assert [s.cidr for s in plan.spokes.values()] == accepted == networks
+    except AddressPlanError as error:
+        assert len(error.problems) == len(networks) - len(accepted) > 0
 
 
 # --- the shipped example ---------------------------------------------------------------------

@@ -136,6 +136,31 @@ def test_deleted_request_changes_the_platform_and_is_listed_as_removed(repo: Pat
     assert removed(changes(repo, catalog, "prod")) == [("churn-prediction", "prod-churn-prediction", CHURN, "request deleted")]
 
 
+
+def test_removing_an_active_project_in_one_step_is_refused_and_a_retired_one_is_not(repo: Path, catalog: Catalog) -> None:
+    from typer.testing import CliRunner
+
+    from aifactory.tools.cli import app
+
+    (repo / CHURN).unlink()
+    result = changes(repo, catalog)
+    [problem] = result.problems()
+    assert (problem.file, problem.field) == (CHURN, "environments.dev")
+    assert "was active in dev at HEAD" in problem.message and "offboard it first" in problem.message
+    for command in (["stacks", "--env", "dev", "--json"], ["plan", "-s", "dev", "-q"]):
+        outcome = CliRunner().invoke(app, [*command, "--dir", str(repo), "--changed-since", "HEAD"])
+        assert outcome.exit_code == 2 and "offboard it first" in outcome.output, command
+
+    git(repo, "checkout", "-q", "--", CHURN)  # retire it first (a commit of its own), then remove it
+    data = load_yaml(repo / CHURN)
+    data["environments"]["dev"]["retiring"] = True
+    write_yaml(repo / CHURN, data)
+    git(repo, "commit", "-q", "-am", "retire churn-prediction in dev")
+    (repo / CHURN).unlink()
+    after = changes(repo, catalog)
+    assert [p.to_dict()["retiring"] for p in after.removed_projects] == [True] and after.problems() == []
+
+
 def test_deleted_request_not_recorded_in_the_environment_changes_nothing_there(repo: Path, catalog: Catalog) -> None:
     (repo / COPILOT).unlink()
     result = changes(repo, catalog, "prod")
@@ -207,6 +232,15 @@ def test_paths_are_made_relative_to_the_factory_folder(tmp_path: Path, catalog: 
     assert planned(changes(root, catalog)) == [("dev-platform", reason), ("dev-churn-prediction", reason)]
     (root / "aifactory" / "x.py").write_text("VALUE = 2\n")
     assert planned(changes(root, catalog)) == [(name, ("infra/aifactory/x.py",)) for name in ALL_DEV]
+
+
+def test_projects_dir_given_on_the_command_line_is_where_requests_are(repo: Path, catalog: Catalog) -> None:
+    git(repo, "mv", "projects", "requests")
+    git(repo, "commit", "-q", "-m", "move")
+    edit_request(repo / "requests" / "churn-prediction.yaml", costCenter="CC-0001")
+    reason = ("requests/churn-prediction.yaml",)
+    result = changed_stacks(repo, "dev", "HEAD", catalog=catalog, projects_dir=repo / "requests")
+    assert planned(result) == [("dev-platform", reason), ("dev-churn-prediction", reason)]
 
 
 # --- errors --------------------------------------------------------------------------------

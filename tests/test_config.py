@@ -119,7 +119,7 @@ PROJECT_CASES = [
     ("no spoke yet", "environments.dev.cidr", None, "environments.dev.cidr", "no spoke is allocated in dev; run: aifactory onboard"),
     ("subscription not a guid", "environments.dev.subscription", "nope", "environments.dev.subscription", "must be a GUID"),
     ("foreign subscription", "environments.dev.subscription", TEST_SUB, "environments.dev.subscription", "the stack lists no projectSubscriptions"),
-    ("retiring not a boolean", "environments.dev.retiring", "yes", "environments.dev.retiring", "valid boolean"),
+    ("retiring not a boolean", "environments.dev.retiring", "yes", "environments.dev.retiring", "write true or false"),
     ("budget negative", "budget", {"monthlyAmount": -5}, "budget.monthlyAmount", "greater than 0"),
     ("budget huge", "budget", {"monthlyAmount": 1e12}, "budget.monthlyAmount", "less than or equal to 10000000"),
     ("budget threshold", "budget", {"monthlyAmount": 5, "actualThresholds": [0]}, "budget.actualThresholds[0]", "greater than or equal to 1"),
@@ -406,9 +406,11 @@ def test_every_entry_of_the_projects_folder_is_a_request_or_an_error(factory_dir
     (projects / "dangling.yaml").symlink_to("nowhere.yaml")
     (projects / "loop.yaml").symlink_to("loop.yaml")
     (projects / "notes.txt").write_text("todo")
+    (projects / ".draft.yaml").write_text("name: z\n")
     problems = problems_of(lambda: load(factory_dir))
     by_file = {Path(p.file).name: p.message for p in problems}
-    assert set(by_file) == {"x.YAML", "sub", "dangling.yaml", "loop.yaml", "notes.txt"}
+    assert set(by_file) == {"x.YAML", "sub", "dangling.yaml", "loop.yaml", "notes.txt", ".draft.yaml"}
+    assert "hidden files are not read: rename it to 'draft.yaml'" in by_file[".draft.yaml"]
     assert "not a request file (write .yaml)" in by_file["x.YAML"]
     assert "subfolders are not read" in by_file["sub"]
     assert "dangling symlink to 'nowhere.yaml'" in by_file["dangling.yaml"]
@@ -477,7 +479,8 @@ def test_duplicate_keys_in_the_stack_file_are_located_errors(factory_dir: Path):
 STACK_CASES = [
     ("addressPool", "10.64.0.0/33", "addressPool", "not a valid IPv4"),
     ("addressPool", "10.65.0.0/16", "addressPool", "overlaps the address pool of stack 'test'"),
-    ("agentAddressPool", "10.200.0.0/16", "agentAddressPool", "is in 10.0.0.0/8, which the Foundry Agent Service does not support"),
+    ("agentAddressPool", "10.200.0.0/16", "agentAddressPool", "is outside the space the Foundry Agent Service supports"),
+    ("agentAddressPool", "100.64.0.0/16", "agentAddressPool", "use a range inside 172.16.0.0/12 or 192.168.0.0/16"),
     ("agentAddressPool", "172.17.0.0/16", "agentAddressPool", "overlaps the agent address pool of stack 'test'"),
     ("agentAddressPool", "172.16.0.7/16", "agentAddressPool", "not aligned"),
     ("subscriptionId", "nope", "subscriptionId", "must be a GUID"),
@@ -493,11 +496,11 @@ STACK_CASES = [
     ("hub", {"firewall": True}, "hub", "give the hub a cidr"),
     ("hub.cidr", "10.64.0.0/23", "hub.cidr", "overlaps addressPool"),
     ("hub.cidr", "10.60.0.0/25", "hub.cidr", "needs at least a /24"),
-    ("hub.firewall", "yes", "hub.firewall", "valid boolean"),
+    ("hub.firewall", "yes", "hub.firewall", "write true or false"),
     ("hub.existing", {"virtualNetworkId": "vnet-1", "endpointSubnetId": "snet-1"}, "hub.existing.virtualNetworkId", "must be an Azure resource id"),
     ("keepLegacyAliases", "maybe", "keepLegacyAliases", "removed: the factory registers resources without azure-native's legacy aliases"),
     ("keepLegacyAliases", True, "keepLegacyAliases", "removed:"),
-    ("mlRegistry", "yes", "mlRegistry", "valid boolean"),
+    ("mlRegistry", "yes", "mlRegistry", "write true or false"),
     ("profile", {"softDeleteDays": 0}, "profile.softDeleteDays", "greater than or equal to 1"),
     ("profile", {"storageSku": "Premium_LRS"}, "profile.storageSku", "Standard_LRS"),
     ("profile", {"searchSku": "basic"}, "profile.searchSku", "moved to aifactory:services.search.sku"),
@@ -552,6 +555,28 @@ def test_prod_protection_cannot_be_weakened(factory_dir: Path):
     assert load(factory_dir).profile.insecure.public_network_access
 
 
+
+@pytest.mark.parametrize(
+    "key, value",
+    [("storageSku", "Standard_LRS"), ("storageSku", "Standard_GRS"), ("logRetentionDays", 30), ("vaultSoftDeleteDays", 7),
+     ("softDeleteDays", 1), ("zoneRedundant", False), ("protectStateful", False)],
+)
+def test_no_protection_of_data_or_evidence_can_be_lowered_in_prod(factory_dir: Path, key: str, value: object):
+    set_stack(factory_dir, "profile", {key: value}, stack="prod")
+    problems = problems_of(lambda: load(factory_dir, "prod"))
+    assert [(p.file, p.field) for p in problems] == [("Pulumi.prod.yaml", f"profile.{key}")]
+    assert f"{key} cannot be weakened in prod" in problems[0].message
+
+
+@pytest.mark.parametrize("key, value", [("storageSku", "Standard_RAGZRS"), ("logRetentionDays", 365), ("vaultSoftDeleteDays", 90)])
+def test_prod_may_strengthen_and_dev_may_lower(factory_dir: Path, key: str, value: object):
+    set_stack(factory_dir, "profile", {key: value}, stack="prod")
+    load(factory_dir, "prod")
+    set_stack(factory_dir, "profile", {"vaultSoftDeleteDays": 7, "logRetentionDays": 30, "storageSku": "Standard_LRS"})
+    profile = load(factory_dir).profile
+    assert (profile.vault_soft_delete_days, profile.log_retention_days, profile.storage_sku) == (7, 30, "Standard_LRS")
+
+
 def test_stack_booleans_are_read_as_pulumi_hands_them(factory_dir: Path):
     """Pulumi passes a top-level boolean to the program as the string 'true'."""
     set_stack(factory_dir, "mlRegistry", True)
@@ -565,6 +590,15 @@ def test_stack_booleans_are_read_as_pulumi_hands_them(factory_dir: Path):
         "tags": "[not json",
         "prefix": "aif",
     }
+
+
+
+def test_a_yaml_1_1_boolean_in_a_stack_file_is_refused_where_pulumi_would_pass_a_string(factory_dir: Path):
+    path = factory_dir / "Pulumi.dev.yaml"
+    path.write_text(path.read_text().replace("config:\n", "config:\n  aifactory:mlRegistry: yes\n", 1))
+    problems = problems_of(lambda: load(factory_dir))
+    assert [(p.file, p.field) for p in problems] == [("Pulumi.dev.yaml", "mlRegistry")]
+    assert "write true or false: YAML 1.2, which Pulumi reads, takes 'yes' as a string" in problems[0].message
 
 
 def test_stack_guids_are_lower_cased(factory_dir: Path):

@@ -149,3 +149,16 @@ def test_importing_the_core_loads_no_pulumi(module):
     code = f"import sys, {module}; bad = sorted(m for m in sys.modules if m.split('.')[0].startswith('pulumi')); print(bad); sys.exit(1 if bad else 0)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_package_says_it_is_typed():
+    """PEP 561: without py.typed, mypy ignores aifactory's annotations in programs that import it."""
+    from importlib.resources import files
+
+    from tests.conftest import REPO
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    assert files("aifactory").joinpath("py.typed").is_file()
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert "py.typed" in pyproject["tool"]["setuptools"]["package-data"]["aifactory"]

@@ -154,7 +154,19 @@ def test_onboarding_refuses_when_no_subscription_has_room(factory_dir: Path, tmp
     with pytest.raises(ConfigError) as error:
         onboard(path, root=factory_dir, environment="dev")
     assert "no subscription in aifactory:projectSubscriptions has room" in str(error.value)
+    # it says which limit is in the way, and that more subscriptions are the way out of this one
+    assert f"subscription {SUB_A} would hold 4,014 role assignments; Azure allows 4,000 per subscription: spread projects" in str(error.value)
     assert requests() == before
+
+
+def test_limits_that_more_subscriptions_cannot_lift_say_so():
+    from aifactory.core.limits import LIMITS, LimitFinding
+
+    for key, limit in LIMITS.items():
+        message = LimitFinding(limit, "somewhere", limit.value + 1, mandatory=True).message
+        helps = limit.per.endswith("subscription")
+        assert ("spread projects over more subscriptions" in message) is helps, key
+        assert ("more subscriptions do not help" in message) is not helps, key
 
 
 def test_a_vended_subscription_is_an_alias_in_a_management_group():
@@ -187,3 +199,39 @@ def test_a_billing_scope_that_is_not_one_is_refused():
     with pytest.raises(ComponentArgsError) as error:
         SubscriptionAliasArgs(alias_name="x", display_name="x", billing_scope="/subscriptions/abc")
     assert error.value.problems[0].file == "SubscriptionAliasArgs" and error.value.problems[0].field == "billing_scope"
+
+
+def test_five_hundred_projects_over_five_subscriptions_fit_every_limit(factory_dir: Path):
+    """Issue 13's target, on the model the plan is held to: 500 projects of the three types, spread over five
+    subscriptions as onboarding spreads them, break no limit; the same 500 in one subscription do."""
+    from aifactory.core.addressing import allocate, parse_network
+
+    catalog = load_catalog()
+    stack = factory_dir / "Pulumi.dev.yaml"
+    text = stack.read_text().replace("aifactory:addressPool: 10.64.0.0/16", "aifactory:addressPool: 10.128.0.0/14")
+    stack.write_text(text.replace("aifactory:agentAddressPool: 172.16.0.0/16", "aifactory:agentAddressPool: 172.20.0.0/14"))
+    subscriptions = [f"{index:08d}-0000-4000-8000-000000000000" for index in range(1, 6)]
+    add_subscriptions(factory_dir, *subscriptions)
+    shutil.rmtree(factory_dir / "projects")
+    (factory_dir / "projects").mkdir()
+    pools = {"esml": "10.128.0.0/14", "streaming": "10.128.0.0/14", "genai": "172.20.0.0/14"}
+    taken: dict[str, list] = {}
+    for index in range(500):
+        kind = ("esml", "streaming", "genai")[index % 3]
+        pool = pools[kind]
+        block = allocate(parse_network(pool), catalog.types[kind].min_spoke_prefix, taken.setdefault(pool, []))
+        taken[pool].append(block)
+        name = f"p{index:04d}"
+        team = {**request(name, str(block), kind, subscriptions[index % 5]), "members": [{"objectId": MEMBERS[0], "type": "Group"}]}
+        del team["readers"]  # an owners group and a members group per project
+        write_yaml(factory_dir / "projects" / f"{name}.yaml", team)
+    factory = load_factory(factory_dir, "dev", catalog=catalog)
+    assert all(p.subscription_id == subscriptions[int(p.name[1:]) % 5] for p in factory.projects)
+    usage = environment_usage(factory)
+    assert [f.message for f in findings(usage) if f.mandatory] == []
+    grants = usage.counts["role-assignments"]
+    assert all(1000 < grants[f"subscription {s}"] < 4000 for s in subscriptions)
+    # every lake-area grant lands where the lake is: the platform's subscription is the one that fills first
+    platform = grants[f"subscription {factory.settings.subscription_id}"]
+    assert 2500 < platform < 4000
+    assert usage.counts["peerings"]["the hub VNet"] == 500

@@ -14,6 +14,7 @@ from aifactory.core.naming import (
     ENVIRONMENTS,
     NAME_RULES,
     RESERVED_PROJECT_NAMES,
+    SHORTEN_HASH_LENGTH,
     NamingContext,
     ResourceKind,
     hub_peering_name,
@@ -271,11 +272,21 @@ def test_subscription_ids_are_compared_case_insensitively():
     assert upper == resource_name(ResourceKind.KEY_VAULT, context(), project="churn")
 
 
+def test_names_cut_to_one_head_stay_distinct():
+    """1,000 long project names that start alike: every shortened globally unique name is still distinct."""
+    ctx = context()
+    projects = [f"customer-analytics-{index:04d}" for index in range(1000)]
+    for kind, qualifier in ((ResourceKind.KEY_VAULT, None), (ResourceKind.STORAGE_ACCOUNT, "lake"), (ResourceKind.STORAGE_ACCOUNT, "ml")):
+        names = [resource_name(kind, ctx, project=p, qualifier=qualifier) for p in projects]
+        assert len({n[: NAME_RULES[kind].max_length - SHORTEN_HASH_LENGTH - 1] for n in names}) == 1  # one head...
+        assert len(set(names)) == len(names), kind  # ...and still a thousand names
+
+
 def test_known_names_are_stable_across_releases():
     """Names are part of deployed state: a change here renames (replaces) real resources."""
     ctx = context()
     assert resource_name(ResourceKind.STORAGE_ACCOUNT, ctx, qualifier="lake") == "staiflakedev5c4db"
-    assert resource_name(ResourceKind.KEY_VAULT, ctx, project="churn-prediction") == "kv-aif-churn-predic-898b"
+    assert resource_name(ResourceKind.KEY_VAULT, ctx, project="churn-prediction") == "kv-aif-churn-pr-898b7623"
     assert resource_name(ResourceKind.ML_WORKSPACE, ctx, project="churn-prediction") == "mlw-aif-churn-prediction-dev"
     assert resource_name(ResourceKind.AI_SEARCH, ctx, project="support-copilot") == "srch-aif-support-copilot-dev-95e9f"
     assert resource_name(ResourceKind.FOUNDRY_ACCOUNT, ctx, project="support-copilot") == "aif-aif-support-copilot-dev-95e9f"

@@ -19,7 +19,7 @@ from aifactory.core.factory import load_factory
 from aifactory.services import load_catalog
 from aifactory.tools.cli import app
 from aifactory.tools.deploy import AutomationInspector, StackJob, StackResult, deploy, plan_waves, run_waves
-from aifactory.tools.onboarding import offboard, onboard, release
+from aifactory.tools.onboarding import offboard, onboard, parse_purge_time, protected_data_stores, release
 from tests.conftest import load_yaml, write_yaml
 
 runner = CliRunner()
@@ -102,6 +102,41 @@ def test_onboarding_another_environment_adds_only_that_environment(factory_dir: 
     assert recorded["environments"]["dev"]["cidr"] == "10.64.1.0/24"
 
 
+def test_promoting_a_recorded_file_adds_an_environment_and_is_idempotent(factory_dir: Path):
+    """`onboard projects/x.yaml --env prod` (the runbook's promotion): the file is its own record."""
+    path = factory_dir / "projects" / "support-copilot.yaml"
+    command = ["onboard", str(path), "--env", "prod", "--dir", str(factory_dir)]
+    result = runner.invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("added environment to support-copilot in prod: spoke 172.18.")
+    assert set(load_yaml(path)["environments"]) == {"dev", "test", "prod"}
+    text = path.read_text()
+    again = runner.invoke(app, command)
+    assert again.exit_code == 0, again.output
+    assert "support-copilot is already onboarded in prod at 172.18." in again.output and "nothing to do" in again.output
+    assert path.read_text() == text
+
+
+def test_a_fresh_request_put_in_the_projects_folder_is_a_new_project(factory_dir: Path, tmp_path: Path):
+    path = write_yaml(factory_dir / "projects" / "fraud-detect.yaml", REQUEST)
+    result = runner.invoke(app, ["onboard", str(path), "--env", "dev", "--dir", str(factory_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("onboarded fraud-detect in dev: spoke 10.64.1.0/24")
+    promoted = runner.invoke(app, ["onboard", str(path), "--env", "test", "--dir", str(factory_dir)])
+    assert promoted.output.startswith("added environment to fraud-detect in test: spoke 10.65.1.0/24"), promoted.output
+
+
+def test_onboarding_never_overwrites_another_projects_file(factory_dir: Path, tmp_path: Path):
+    squatter = factory_dir / "projects" / "fraud-detect.yaml"
+    squatter.write_text((factory_dir / "projects" / "churn-prediction.yaml").read_text().replace("name: churn-prediction", "name: churn-two"))
+    squatter_text = squatter.read_text()
+    (factory_dir / "projects" / "churn-prediction.yaml").unlink()
+    with pytest.raises(FactoryError, match="already exists and records another project") as raised:
+        onboard(request_file(tmp_path), root=factory_dir, environment="dev")
+    assert raised.value.field == "name"
+    assert squatter.read_text() == squatter_text
+
+
 def test_a_streaming_project_gets_the_bigger_block_its_type_needs(factory_dir: Path, tmp_path: Path):
     allocation = onboard(request_file(tmp_path, name="clicks", type="streaming", environments={"dev": {}}), root=factory_dir, environment="dev")
     assert allocation.cidr == "10.64.4.0/23"
@@ -152,17 +187,26 @@ def test_exhausted_pool_is_a_clear_error(factory_dir: Path, tmp_path: Path):
         onboard(request_file(tmp_path), root=factory_dir, environment="dev")
 
 
-class FakeInspector:
-    """What the Pulumi CLI would say of a stack."""
+DEPLOYED = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.timezone.utc)
 
-    def __init__(self, resources: Optional[int] = None, ended: Optional[dt.datetime] = None) -> None:
-        self.resources, self.ended = resources, ended
+
+class FakeInspector:
+    """What the Pulumi CLI would say of the stacks in one backend: the project's stack (``resources``: None if
+    there is no such stack; ``ended``: its last update, None if never updated) and the platform's (``platform``
+    resources, None if absent; deployed at DEPLOYED)."""
+
+    def __init__(self, resources: Optional[int] = None, ended: Optional[dt.datetime] = None, platform: Optional[int] = 40) -> None:
+        self.resources, self.ended, self.platform = resources, ended, platform
+        self.asked: list[str] = []
 
     def resource_count(self, stack: str) -> Optional[int]:
-        return self.resources
+        self.asked.append(stack)
+        return self.platform if stack.endswith("-platform") else self.resources
 
     def last_update(self, stack: str) -> Optional[dt.datetime]:
-        return self.ended
+        if stack.endswith("-platform"):
+            return DEPLOYED if self.platform is not None else None
+        return self.ended if self.resources is not None else None
 
 
 def test_offboarding_retires_then_release_frees_the_block_after_destroy(factory_dir: Path, tmp_path: Path):
@@ -178,8 +222,9 @@ def test_offboarding_retires_then_release_frees_the_block_after_destroy(factory_
 
     with pytest.raises(FactoryError, match="still holds 12 resource"):
         release("telemetry-stream", root=factory_dir, environment="dev", inspector=FakeInspector(resources=12))
-    freed = release("telemetry-stream", root=factory_dir, environment="dev", inspector=FakeInspector(resources=0))
+    freed = release("telemetry-stream", root=factory_dir, environment="dev", inspector=FakeInspector(resources=0, ended=DEPLOYED))
     assert freed.freed == "10.64.2.0/23" and freed.file_removed
+    assert freed.evidence == f"stack dev-telemetry-stream in {freed.backend} holds no resources after its last update"
     assert onboard(request_file(tmp_path, name="logs", type="streaming", environments={"dev": {}}), root=factory_dir, environment="dev").cidr == "10.64.2.0/23"
 
 
@@ -188,16 +233,81 @@ def test_release_of_an_active_project_is_refused(factory_dir: Path):
         release("churn-prediction", root=factory_dir, environment="dev", inspector=FakeInspector(resources=0))
 
 
-def test_an_agent_subnet_is_held_an_hour_after_the_destroy(factory_dir: Path):
+PURGE = "az cognitiveservices account purge --name aif-aif-support-copilot-dev-95e9f --resource-group rg-aif-support-copilot-dev --location swedencentral"
+
+
+def test_offboarding_lists_the_purge_between_the_destroy_and_the_release(factory_dir: Path):
+    steps = offboard("support-copilot", root=factory_dir, environment="dev").next_steps
+    assert [step.split("   (")[0] for step in steps] == [
+        "aifactory deploy --env dev --project support-copilot --destroy",
+        PURGE,
+        "aifactory offboard support-copilot --env dev --release --purged-at <when the purge finished, e.g. "
+        "`date -u +%Y-%m-%dT%H:%MZ` run right after it>",
+    ]
+    assert "an hour after the purge" in steps[2]
+    again = offboard("support-copilot", root=factory_dir, environment="dev")  # already retiring: the same steps
+    assert not again.changed and again.next_steps == steps
+    plain = offboard("telemetry-stream", root=factory_dir, environment="dev").next_steps  # no account, no purge
+    assert [step.split("   (")[0] for step in plain] == [
+        "aifactory deploy --env dev --project telemetry-stream --destroy",
+        "aifactory offboard telemetry-stream --env dev --release",
+    ]
+
+
+def test_an_agent_block_is_freed_only_an_hour_after_the_purge_not_the_destroy(factory_dir: Path):
     offboard("support-copilot", root=factory_dir, environment="dev")
+    path = factory_dir / "projects" / "support-copilot.yaml"
+    before = path.read_text()
     now = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.timezone.utc)
-    with pytest.raises(FactoryError, match="release again in 21 minutes"):
-        release("support-copilot", root=factory_dir, environment="dev", now=now,
-                inspector=FakeInspector(resources=None, ended=now - dt.timedelta(minutes=40)))
-    done = release("support-copilot", root=factory_dir, environment="dev", now=now,
-                   inspector=FakeInspector(resources=None, ended=now - dt.timedelta(minutes=61)))
-    assert not done.file_removed  # still recorded in test
-    assert any("az cognitiveservices account purge --name aif-aif-support-copilot-dev-" in note for note in done.notes)
+    destroyed_long_ago = FakeInspector(resources=0, ended=now - dt.timedelta(days=2))
+
+    with pytest.raises(FactoryError) as unpurged:  # the destroy was days ago, but nothing says the account was purged
+        release("support-copilot", root=factory_dir, environment="dev", now=now, inspector=destroyed_long_ago)
+    assert (unpurged.value.file, unpurged.value.field) == (str(path), "environments.dev")
+    assert PURGE in unpurged.value.message and "--purged-at" in unpurged.value.message
+    assert "an hour after the account is purged" in unpurged.value.message
+
+    with pytest.raises(FactoryError, match="release again in 21 minutes") as early:
+        release("support-copilot", root=factory_dir, environment="dev", now=now, inspector=destroyed_long_ago,
+                purged_at=now - dt.timedelta(minutes=40))
+    assert early.value.field == "environments.dev"
+    with pytest.raises(FactoryError, match="is in the future") as future:
+        release("support-copilot", root=factory_dir, environment="dev", now=now, inspector=destroyed_long_ago,
+                purged_at=now + dt.timedelta(hours=1))
+    assert future.value.field == "--purged-at"
+    assert path.read_text() == before
+
+    done = release("support-copilot", root=factory_dir, environment="dev", now=now, inspector=destroyed_long_ago,
+                   purged_at=now - dt.timedelta(minutes=61))
+    assert not done.file_removed and "dev" not in load_yaml(path)["environments"]  # still recorded in test
+    assert done.notes == ()  # purged already: nothing left to say
+
+
+def test_release_still_names_the_purge_of_a_project_without_agents(factory_dir: Path, tmp_path: Path):
+    onboard(request_file(tmp_path, name="notes", type="genai", environments={"dev": {"services": {"agents": False}}}),
+            root=factory_dir, environment="dev")
+    offboard("notes", root=factory_dir, environment="dev")
+    done = release("notes", root=factory_dir, environment="dev", inspector=FakeInspector(resources=0, ended=DEPLOYED))
+    assert done.file_removed
+    assert any("az cognitiveservices account purge --name aif-aif-notes-dev-" in note for note in done.notes)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-25T17:05Z", dt.datetime(2026, 11, 25, 17, 5, tzinfo=dt.timezone.utc)),
+        ("2026-11-25T18:05:30+01:00", dt.datetime(2026, 11, 25, 17, 5, 30, tzinfo=dt.timezone.utc)),
+    ],
+)
+def test_purge_times_need_their_zone(text, expected):
+    assert parse_purge_time(text) == expected
+
+
+@pytest.mark.parametrize("text, message", [("2026-11-25T17:05", "has no time zone"), ("an hour ago", "is not a time")])
+def test_a_purge_time_without_a_zone_is_refused(text, message):
+    with pytest.raises(FactoryError, match=message) as raised:
+        parse_purge_time(text)
+    assert raised.value.field == "--purged-at"
 
 
 def test_offboarding_in_prod_refuses_while_data_is_protected_and_names_only_that_stack(factory_dir: Path):
@@ -207,16 +317,126 @@ def test_offboarding_in_prod_refuses_while_data_is_protected_and_names_only_that
         offboard("churn-prediction", root=factory_dir, environment="prod")
     assert raised.value.field == "environments.prod"
     assert "pulumi state unprotect --stack prod-churn-prediction --all --yes" in raised.value.message
+    assert "(its lake area; Azure Machine Learning: storage:StorageAccount; Key Vault: keyvault:Vault)" in raised.value.message
     assert path.read_text() == before
     offboard("churn-prediction", root=factory_dir, environment="prod", data_stores_unprotected=True)
     assert load_yaml(path)["environments"]["prod"]["retiring"] is True
 
 
+def test_the_prod_refusal_lists_the_agents_data_stores_from_the_catalog(factory_dir: Path):
+    """support-copilot has agents: their Cosmos DB and storage are protected in prod and the message says so."""
+    onboard(factory_dir / "projects" / "support-copilot.yaml", root=factory_dir, environment="prod")
+    with pytest.raises(FactoryError) as raised:
+        offboard("support-copilot", root=factory_dir, environment="prod")
+    message = raised.value.message
+    assert "Foundry Agent Service (standard setup): cosmosdb:DatabaseAccount, storage:StorageAccount" in message
+    planned = load_factory(factory_dir, "prod", catalog=load_catalog()).project("support-copilot")
+    catalog = load_catalog()
+    for key in planned.services:  # every protected type of every service it has, and only those
+        for token in catalog.services[key].protected_types:
+            assert token.split(":", 1)[1] in message
+    assert protected_data_stores(catalog, planned)[0] == "its lake area"
+    assert "ML storage" not in message  # support-copilot has no Azure ML
+
+
 def test_release_without_the_pulumi_cli_says_why(factory_dir: Path, monkeypatch):
     offboard("telemetry-stream", root=factory_dir, environment="dev")
     inspector = AutomationInspector(factory_dir, which=lambda name: None)
-    with pytest.raises(FactoryError, match="needs the Pulumi CLI"):
+    with pytest.raises(FactoryError, match="needs the Pulumi CLI") as raised:
         release("telemetry-stream", root=factory_dir, environment="dev", inspector=inspector)
+    assert raised.value.field == "environments.dev" and raised.value.file.endswith("telemetry-stream.yaml")
+
+
+@pytest.mark.parametrize(
+    "inspector, evidence",
+    [
+        (FakeInspector(resources=0, ended=DEPLOYED, platform=None), "holds no resources after its last update"),
+        (FakeInspector(resources=None), "was never deployed in {backend}, where the environment's platform stack dev-platform is"),
+        (FakeInspector(resources=0, ended=None), "was never deployed in"),  # a preview made it; the platform is deployed here
+    ],
+)
+def test_what_counts_as_destroyed(factory_dir: Path, inspector, evidence):
+    offboard("telemetry-stream", root=factory_dir, environment="dev")
+    done = release("telemetry-stream", root=factory_dir, environment="dev", inspector=inspector)
+    assert evidence.format(backend=done.backend) in done.evidence
+
+
+@pytest.mark.parametrize(
+    "inspector",
+    [
+        FakeInspector(resources=None, platform=None),  # neither stack in this backend: most likely not deploy's backend
+        FakeInspector(resources=0, ended=None, platform=None),  # only an empty stack a preview created here
+    ],
+)
+def test_release_refuses_when_the_backend_cannot_show_the_destroy(factory_dir: Path, inspector, monkeypatch):
+    monkeypatch.delenv("PULUMI_BACKEND_URL", raising=False)
+    offboard("telemetry-stream", root=factory_dir, environment="dev")
+    path = factory_dir / "projects" / "telemetry-stream.yaml"
+    before = path.read_text()
+    with pytest.raises(FactoryError) as raised:
+        release("telemetry-stream", root=factory_dir, environment="dev", inspector=inspector)
+    local = f"file://{(factory_dir / '.aifactory').resolve() / 'state'}"
+    assert (raised.value.file, raised.value.field) == (str(path), "environments.dev")
+    assert raised.value.message.startswith(
+        f"cannot tell whether stack dev-telemetry-stream was destroyed: neither it nor the environment's platform "
+        f"stack dev-platform was ever deployed in {local}"
+    )
+    assert "--backend" in raised.value.message
+    assert path.read_text() == before
+
+
+def test_a_backend_that_cannot_be_read_means_cannot_tell(factory_dir: Path):
+    class Broken(FakeInspector):
+        def resource_count(self, stack: str) -> Optional[int]:
+            raise RuntimeError("error: 403 AuthorizationPermissionMismatch\n")
+
+    offboard("telemetry-stream", root=factory_dir, environment="dev")
+    with pytest.raises(FactoryError, match="reading the backend azblob://state failed: error: 403 AuthorizationPermissionMismatch") as raised:
+        release("telemetry-stream", root=factory_dir, environment="dev", backend_url="azblob://state", inspector=Broken())
+    assert raised.value.field == "environments.dev"
+
+
+class RecordingInspector(FakeInspector):
+    """Stands in for AutomationInspector: records the backend release hands it."""
+
+    backends: list[Optional[str]] = []
+
+    def __init__(self, root: Path, backend_url: Optional[str] = None) -> None:
+        super().__init__(resources=0, ended=DEPLOYED)
+        RecordingInspector.backends.append(backend_url)
+
+
+def test_release_looks_in_the_backend_deploy_uses(factory_dir: Path, monkeypatch):
+    """--backend, else PULUMI_BACKEND_URL, else the local default: the resolution deploy uses (backend_url_for)."""
+    from aifactory.tools import deploy as deploy_module
+
+    monkeypatch.setattr(deploy_module, "AutomationInspector", RecordingInspector)
+    RecordingInspector.backends = []
+    monkeypatch.setenv("PULUMI_BACKEND_URL", "azblob://from-env")
+    for project in ("telemetry-stream", "churn-prediction"):
+        offboard(project, root=factory_dir, environment="dev")
+    result = runner.invoke(app, ["offboard", "telemetry-stream", "--env", "dev", "--release", "--backend", "azblob://given", "--dir", str(factory_dir)])
+    assert result.exit_code == 0, result.output
+    assert "destroyed: stack dev-telemetry-stream in azblob://given holds no resources after its last update" in result.output
+    release("churn-prediction", root=factory_dir, environment="dev")
+    assert RecordingInspector.backends == ["azblob://given", "azblob://from-env"]
+    assert deploy_module.backend_url_for(factory_dir, "azblob://given") == "azblob://given"  # one resolution for both
+
+
+def test_offboard_cli_refusals_exit_2_without_a_traceback(factory_dir: Path, monkeypatch):
+    monkeypatch.setattr("aifactory.tools.deploy.AutomationInspector", lambda root, backend: FakeInspector(resources=None, platform=None))
+    offboard("support-copilot", root=factory_dir, environment="dev")
+    cases = {
+        ("--backend", "azblob://x"): "--backend and --purged-at go with --release",
+        ("--release", "--purged-at", "17:05"): "--purged-at: '17:05' is not a time",
+        ("--release", "--purged-at", "2026-11-25T17:05"): "has no time zone",
+        ("--release",): "cannot tell whether stack dev-support-copilot was destroyed",
+    }
+    for options, message in cases.items():
+        result = runner.invoke(app, ["offboard", "support-copilot", "--env", "dev", "--dir", str(factory_dir), *options])
+        output = " ".join(result.output.split())
+        assert result.exit_code == 2 and message in output, (options, output)
+        assert "Traceback" not in result.output
 
 
 def test_offboard_cli_flow(factory_dir: Path):
@@ -305,7 +525,7 @@ def test_a_deployment_over_a_limit_is_refused_before_any_stack_runs(factory_dir:
     from aifactory.core import limits
 
     monkeypatch.setattr(limits, "ROLE_ASSIGNMENT_LIMIT", 10)
-    monkeypatch.setitem(limits.LIMITS, "role-assignments", limits.Limit("role-assignments", "role assignments", "subscription", 10))
+    monkeypatch.setitem(limits.LIMITS, "role-assignments", limits.Limit("role-assignments", "role assignments", "subscription", 10, limits.SPREAD))
     fake = FakeRunner()
     with pytest.raises(FactoryError, match="Azure allows 10 per subscription"):
         run(factory_dir, fake)

@@ -231,3 +231,53 @@ def test_internal_errors_exit_3_and_ask_for_a_report(factory_dir: Path, monkeypa
     result = runner.invoke(app, ["plan", "-s", "dev", "--dir", str(factory_dir)])
     assert result.exit_code == 3
     assert "a bug in aifactory, please report it" in result.output and "boom" in result.output
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root, check=True, capture_output=True)
+
+
+def test_plan_changed_since_plans_only_the_changed_slices(factory_dir: Path, tmp_path: Path):
+    _git(factory_dir, "init", "-q")
+    _git(factory_dir, "add", "-A")
+    _git(factory_dir, "commit", "-q", "-m", "base")
+    result = runner.invoke(app, ["plan", "-s", "dev", "--dir", str(factory_dir), "--changed-since", "HEAD", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "nothing changed since HEAD" in result.output
+
+    request = factory_dir / "projects" / "churn-prediction.yaml"
+    data = load_yaml(request)
+    data["description"] = "changed"
+    write_yaml(request, data)
+    out = tmp_path / "plans.json"
+    result = runner.invoke(app, ["plan", "-s", "dev", "--dir", str(factory_dir), "--changed-since", "HEAD", "-q", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text())
+    assert [p["scope"] for p in document["plans"]] == ["platform", "project:churn-prediction"]
+    assert [s["stack"] for s in document["changes"]["stacks"]] == ["dev-platform", "dev-churn-prediction"]
+    assert "dev-churn-prediction: projects/churn-prediction.yaml" in result.output
+
+
+def test_plan_changed_since_refuses_what_needs_one_plan(factory_dir: Path):
+    result = runner.invoke(app, ["plan", "-s", "dev", "--dir", str(factory_dir), "--changed-since", "HEAD", "--compare", "x.json"])
+    assert result.exit_code == 2
+    assert "--changed-since plans several stacks" in result.output
+
+
+def test_worker_processes_make_the_same_plan_as_one(factory_dir: Path):
+    """Sharding projects over forked workers is an implementation detail: the JSON is byte for byte the same."""
+    one = run_plan(factory_dir, "dev", workers=1).to_dict()
+    two = run_plan(factory_dir, "dev", workers=2).to_dict()
+    assert len(one["resources"]) > 200
+    assert json.dumps(two, indent=2) == json.dumps(one, indent=2)
+
+
+def test_the_plan_json_is_the_plan_with_one_line_per_resource():
+    from aifactory.tools.plan import render_plan_json
+
+    data = run_plan(REPO, "prod").to_dict()
+    text = render_plan_json(data)
+    assert json.loads(text) == data
+    lines = text.splitlines()
+    assert sum(1 for line in lines if line.startswith('    {"urn": ')) == len(data["resources"])
+    assert render_plan_json({"resources": [], "violations": [], "x": {"a": 1}}) == '{\n  "resources": [],\n  "violations": [],\n  "x": {\n    "a": 1\n  }\n}\n'

@@ -95,10 +95,10 @@ def test_role_assignments_follow_each_services_rows_at_the_narrowest_scope(plans
     owners = roles_of(plan, OWNERS)
     assert (Role.STORAGE_BLOB_DATA_CONTRIBUTOR.value, "containers/prj-churn-prediction") in owners
     assert (Role.STORAGE_BLOB_DATA_READER.value, "containers/shared-master") in owners
-    assert (Role.KEY_VAULT_SECRETS_OFFICER.value, "vaults/kv-aif-churn-predic-898b") in owners
+    assert (Role.KEY_VAULT_SECRETS_OFFICER.value, "vaults/kv-aif-churn-pr-898b7623") in owners
     assert (Role.AZUREML_COMPUTE_OPERATOR.value, "workspaces/mlw-aif-churn-prediction-dev") in owners
     members = roles_of(plan, MEMBERS)
-    assert (Role.KEY_VAULT_SECRETS_USER.value, "vaults/kv-aif-churn-predic-898b") in members
+    assert (Role.KEY_VAULT_SECRETS_USER.value, "vaults/kv-aif-churn-pr-898b7623") in members
     assert not any(role == Role.KEY_VAULT_SECRETS_OFFICER.value for role, _ in members)
     readers = roles_of(plan, READER)
     assert {role for role, _ in readers} == {Role.STORAGE_BLOB_DATA_READER.value, Role.READER.value}

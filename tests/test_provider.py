@@ -6,7 +6,8 @@ servicer's ``GetSchema`` (in-process). Construction goes through the provider's 
 inputs as they cross the wire (a protobuf ``Struct``, numbers as doubles) deserialized by the servicer's
 ``_construct_inputs``, mapped by ``ComponentProvider.construct`` onto the component, under Pulumi mocks
 (``aifactory.tools.plan.record``), and the result serialized by the servicer's ``_construct_response``.
-Only the gRPC transport and the engine are left out.
+Only the gRPC transport and the engine are left out of construction; the plugin itself is also started the way
+Pulumi's Python host starts it and asked for its schema over gRPC on loopback.
 """
 
 from __future__ import annotations
@@ -16,18 +17,21 @@ import ipaddress
 import json
 import re
 import runpy
-from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+import select
+import subprocess
+import sys
+from typing import Any, Mapping, Optional
 
+import grpc
 import pulumi
 import pytest
 import yaml
-from google.protobuf import struct_pb2
+from google.protobuf import empty_pb2, struct_pb2
 from pulumi.errors import InputPropertyError
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.server import ComponentInitError, ProviderServicer
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import provider_pb2
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from aifactory.components import (
     AksCluster as PyAksCluster,
@@ -50,7 +54,7 @@ from aifactory.components.machine_learning import ComputeCluster as PyComputeClu
 from aifactory.components.machine_learning import LakeDatastore as PyLakeDatastore
 from aifactory.components.private_endpoint import EndpointPlacement
 from aifactory.components.rbac import Grantee
-from aifactory.core.access import Role, role_definition_id
+from aifactory.core.access import Role
 from aifactory.core.errors import ComponentArgsError, Problem
 from aifactory.core.naming import NamingContext
 from aifactory.provider import COMPONENTS, NAMESPACE, PACKAGE_NAME, package_version, type_token
@@ -381,6 +385,29 @@ def test_the_entry_point_hosts_every_component_under_the_package_identity(monkey
     assert calls == [((COMPONENTS,), {"name": PACKAGE_NAME, "namespace": NAMESPACE, "version": package_version()})]
 
 
+def test_the_plugin_boots_as_the_language_host_runs_it_and_serves_the_schema_over_grpc(tmp_path):
+    """`python <plugin folder> <engine address>` is how Pulumi's Python host starts it: it must print its port
+    and answer GetPluginInfo and GetSchema (what `pulumi package add` asks) on loopback."""
+    plugin = subprocess.Popen(
+        [sys.executable, str(REPO / "provider"), "127.0.0.1:1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+    )
+    try:
+        ready, _, _ = select.select([plugin.stdout], [], [], 120)
+        assert ready, "the plugin printed no port"
+        port = plugin.stdout.readline().strip()  # type: ignore[union-attr]
+        assert port.isdigit(), port + plugin.stderr.read()  # type: ignore[union-attr]
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            assert stub.GetPluginInfo(empty_pb2.Empty(), timeout=60).version == package_version()
+            served = json.loads(stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=60).schema)
+    finally:
+        plugin.kill()
+        plugin.wait()
+    assert sorted(served["resources"]) == sorted(type_token(c.__name__) for c in COMPONENTS)
+    assert served["version"] == package_version()
+
+
 # --- construct, through the provider's construct path -------------------------------------------------------
 
 
@@ -494,6 +521,21 @@ def test_a_hub_in_another_subscription_gets_its_own_provider_for_the_hub_side():
     assert peerings["churn-peer-to-hub"].startswith(f"/subscriptions/{SUB}/")
     assert all(r.id.startswith(f"/subscriptions/{HUB_SUB}/") for r in rec.of_type("azure-native:privatedns:VirtualNetworkLink"))
     assert not rec.of_type("azure-native:network:RouteTable"), "no firewall IP, no route"
+
+
+
+def test_zones_in_other_subscriptions_are_linked_in_theirs():
+    """Each zone link lands in its zone's subscription: the hub's, a third one, or the spoke's own."""
+    dns_sub = "5e4d3c2b-1a09-4f8e-8d7c-6b5a4f3e2d1c"
+    where = {"privatelink.blob.core.windows.net": dns_sub, "privatelink.dfs.core.windows.net": SUB}
+    zone_ids = {zone: zone_id.replace(SUB, where.get(zone, HUB_SUB)) for zone, zone_id in ZONE_IDS.items()}
+    inputs = {**INPUTS["ProjectSpoke"], "hub": {
+        "vnetId": HUB_VNET.replace(SUB, HUB_SUB), "dnsZoneIds": zone_ids, "naming": {**NAMING, "subscriptionId": HUB_SUB},
+    }}
+    rec, _ = construct("ProjectSpoke", inputs)
+    links = {r.inputs["privateZoneName"]: r.id for r in rec.of_type("azure-native:privatedns:VirtualNetworkLink")}
+    assert links and all(link.startswith(zone_ids[zone] + "/virtualNetworkLinks/") for zone, link in links.items())
+    assert set(where) <= set(links), "both zones outside the hub's subscription are linked"
 
 
 def test_data_lake_with_a_project_area_is_private_keyless_protected_and_grants_on_the_area_only():
@@ -715,11 +757,13 @@ def changed(component: str, path: str, value: Any) -> dict[str, Any]:
         ("DataLake", "projectAreas.0.grants.0.role", "owner", "DataLakeArgs", "projectAreas[0].grants[0].role"),
         ("MachineLearningWorkspace", "compute.maxNodes", 2.5, "MachineLearningWorkspaceArgs", "compute.maxNodes"),
         ("MachineLearningWorkspace", "placement.project", "x", "MachineLearningWorkspaceArgs", "placement.project"),
-        ("DatabricksWorkspace", "subnets.hostSubnetCidr", "10.64.1.64/27", "DatabricksWorkspaceArgs", "subnets"),
+        ("DatabricksWorkspace", "subnets.hostSubnetCidr", "10.64.1.64/27", "DatabricksWorkspaceArgs", "subnets.hostSubnetCidr"),
         ("EventHubs", "hubs.0.partitions", 99, "EventHubsArgs", "hubs[0].partitions"),
         ("EventHubs", "grants.0.principalId", "not-a-guid", "EventHubsArgs", "grants[0].principalId"),
-        ("AksCluster", "systemPool.minCount", 9, "AksClusterArgs", "systemPool"),
-        ("AksCluster", "podCidr", "10.64.2.0/24", "AksClusterArgs", "podCidr|pod_cidr"),  # cross-field: field or message
+        ("AksCluster", "systemPool.minCount", 9, "AksClusterArgs", "systemPool.minCount"),
+        ("AksCluster", "podCidr", "10.64.2.0/24", "AksClusterArgs", "podCidr"),
+        ("HubNetwork", "cidr", "10.60.0.0/26", "HubNetworkArgs", "cidr"),
+        ("ProjectSpoke", "dnsZones", ["privatelink.example.net"], "ProjectSpokeArgs", "dnsZones"),
         ("FoundryProject", "deployments.0.capacity", 0, "FoundryProjectArgs", "deployments[0].capacity"),
         ("FoundryProject", "grants.0.principalType", "Robot", "FoundryProjectArgs", "grants[0].principalType"),
     ],
@@ -729,7 +773,7 @@ def test_bad_plain_inputs_give_our_located_component_args_error_before_anything_
     assert not registered, "nothing registers when the inputs are bad"
     problem: Problem = error.problems[0]
     assert problem.file == file, error.problems
-    assert any(where in (problem.field or "") or where in problem.message for where in field.split("|")), error.problems
+    assert problem.field == field, error.problems
     assert str(error).startswith(f"{file}: "), str(error)
 
 

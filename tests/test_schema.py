@@ -82,7 +82,7 @@ def test_committed_schemas_are_what_the_models_generate(name: str, catalog: Cata
     assert committed.is_file(), f"schemas/{name} is missing; generate it: {REGENERATE[name]}"
     assert committed.read_text(encoding="utf-8") == generated, (
         f"schemas/{name} is out of date with the models; regenerate it: {REGENERATE[name]} "
-        "(without plug-ins installed; or `python -m aifactory.tools.schema schemas` for both, built-in catalog only)"
+        "(add --builtin-only where plug-ins are installed; or `python -m aifactory.tools.schema schemas` for both files)"
     )
 
 
@@ -298,3 +298,26 @@ def test_a_plugin_service_and_type_appear_in_a_schema_generated_with_the_plugin(
     stack = a_stack()
     stack["config"]["aifactory:services"] = {"docintel": {"sku": "S0"}}
     assert errors(jsonschema.Draft202012Validator(stack_schema(with_plugin)), stack) == []
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [PROJECT_SCHEMA_FILE, STACK_SCHEMA_FILE])
+def test_aifactory_schema_prints_exactly_the_committed_file(name: str, catalog: Catalog):
+    """``aifactory schema project > schemas/project.schema.json`` is how the files are regenerated: it must
+    print them byte for byte (skipped until the command is wired, or where plug-ins change the catalog)."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from aifactory.services import load_catalog
+    from aifactory.tools.cli import app
+
+    if "schema" not in typer.main.get_command(app).commands:  # type: ignore[attr-defined]
+        pytest.skip("the `aifactory schema` command is not wired yet")
+    if set(load_catalog().services) != set(catalog.services) or set(load_catalog().types) != set(catalog.types):
+        pytest.skip("plug-ins are installed: the command's schema includes them, the committed one does not")
+    kind = name.split(".", 1)[0]
+    result = CliRunner().invoke(app, ["schema", kind])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (SCHEMAS / name).read_text(encoding="utf-8")

@@ -443,7 +443,7 @@ def problem_of(build: Callable[[], object]) -> Problem:
         (lambda: ContainerRegistryArgs(placement=PLACEMENT, zone_redundant="true"), "ContainerRegistryArgs", "zone_redundant"),
         (lambda: ContainerRegistryArgs(placement={"naming": NAMING}), "ContainerRegistryArgs", "placement"),
         (lambda: ContainerRegistryArgs(placement=PLACEMENT, sku="Basic"), "ContainerRegistryArgs", "sku"),
-        (lambda: DataFactoryArgs(placement=PLACEMENT, lake={"account_id": LAKE_ID}), "LakeLink", "dfs_endpoint"),
+        (lambda: DataFactoryArgs(placement=PLACEMENT, lake={"account_id": LAKE_ID}), "DataFactoryArgs", "lake.dfs_endpoint"),
     ],
 )
 def test_bad_arguments_fail_before_any_resource_is_registered(build, component, field):

@@ -90,6 +90,18 @@ def test_load_yaml_reads_the_sample_as_plain_data() -> None:
     assert data["environments"] == {"dev": {"cidr": "10.64.1.0/24"}, "test": {"cidr": "10.65.1.0/24"}}
 
 
+
+@pytest.mark.parametrize("word", ["yes", "Yes", "NO", "on", "Off", "y", "n"])
+def test_yaml_1_1_booleans_stay_strings_as_the_pulumi_cli_reads_them(word: str) -> None:
+    assert load_yaml(f"flag: {word}\nlist: [{word}]\n", source="s.yaml") == {"flag": word, "list": [word]}
+
+
+@pytest.mark.parametrize("word, value", [("true", True), ("True", True), ("TRUE", True), ("false", False), ("False", False), ("FALSE", False)])
+def test_yaml_1_2_booleans_are_booleans(word: str, value: bool) -> None:
+    assert load_yaml(f"flag: {word}\n", source="s.yaml") == {"flag": value}
+    assert yaml.safe_load("flag: yes\n") == {"flag": True}  # PyYAML's own loader is left as it was
+
+
 def test_merge_keys_work_and_overriding_a_merged_key_is_not_a_duplicate() -> None:
     text = "base: &base\n  sku: S1\n  zone: 1\nprod:\n  <<: *base\n  sku: P1\n"
     assert load_yaml(text, source="f.yaml") == {

@@ -18,8 +18,8 @@ from typing import Any, Callable, Mapping, Optional
 
 import pulumi
 
-from aifactory.components.arm import AzureResource, client_config
-from aifactory.components.base import ComponentSettings, FactoryComponent
+from aifactory.components.arm import AzureResource, azure_provider, client_config
+from aifactory.components.base import ComponentSettings, FactoryComponent, arm_id_part
 from aifactory.components.budget import Budget, BudgetArgs
 from aifactory.components.datalake import DataLake, DataLakeArgs, LakeAccountRef, LakeAreaAccess, lake_account_name
 from aifactory.components.hub import ExistingHubIds, FirewallRule, HubNetwork, HubNetworkArgs
@@ -30,6 +30,7 @@ from aifactory.components.rbac import Grantee
 from aifactory.components.service import ServicePlacement
 from aifactory.components.stateful import Protection
 from aifactory.core.access import SHARED_LAKE_ROLES, Persona, Role
+from aifactory.core.arm_ids import subscription_of
 from aifactory.core.factory import Factory
 from aifactory.core.naming import ResourceKind, resource_name, shared_area_name
 from aifactory.core.ownership import SHARED_AREAS
@@ -60,6 +61,54 @@ class Platform:
     shared_areas: tuple[LakeAreaAccess, ...]
     tenant_id: pulumi.Input[str]
     profile: EnvironmentProfile
+
+
+ProviderFor = Callable[[str], pulumi.ProviderResource]
+"""The azure-native provider of a subscription (one per subscription and program: ``SubscriptionProviders.get``)."""
+
+
+def _subscription_of(factory: Factory, resource_id: str) -> str:
+    return subscription_of(resource_id) or factory.settings.subscription_id
+
+
+def hub_subscription(factory: Factory) -> str:
+    """The hub VNet's subscription: where the hub-side peering of every spoke goes (the platform's for a new hub)."""
+    existing = factory.settings.hub.existing
+    return _subscription_of(factory, existing.virtual_network_id) if existing else factory.settings.subscription_id
+
+
+def zone_subscription(factory: Factory, zone: str) -> str:
+    """A private DNS zone's subscription: where the spokes' links to it go (zones of an adopted hub may each be in
+    a subscription of their own)."""
+    existing = factory.settings.hub.existing
+    if existing is None or zone not in existing.private_dns_zone_ids:
+        return factory.settings.subscription_id
+    return _subscription_of(factory, existing.private_dns_zone_ids[zone])
+
+
+def platform_endpoints(
+    factory: Factory,
+    hub: HubNetwork,
+    group_name: pulumi.Input[str],
+    provider_for: Optional[ProviderFor],
+) -> EndpointPlacement:
+    """Where the platform's private endpoints go: the hub's endpoint subnet, the platform resource group; or, when
+    that subnet is in another subscription (Azure requires a private endpoint in its VNet's subscription), the
+    subnet's resource group, through that subscription's provider."""
+    existing, platform = factory.settings.hub.existing, factory.settings.subscription_id
+    subscription = _subscription_of(factory, existing.endpoint_subnet_id) if existing else platform
+    if existing is None or subscription == platform:
+        return EndpointPlacement(
+            subnet_id=hub.endpoint_subnet_id, resource_group_name=group_name, location=factory.location, dns_zone_ids=hub.dns_zone_ids
+        )
+    provider = provider_for(subscription) if provider_for is not None else azure_provider(f"endpoints-{subscription}", subscription)
+    return EndpointPlacement(
+        subnet_id=hub.endpoint_subnet_id,
+        resource_group_name=arm_id_part(existing.endpoint_subnet_id, "resourceGroups"),
+        location=factory.location,
+        dns_zone_ids=hub.dns_zone_ids,
+        provider=provider,
+    )
 
 
 def platform_settings(factory: Factory) -> ComponentSettings:
@@ -114,8 +163,10 @@ def shared_area_readers(factory: Factory) -> list[tuple[Grantee, tuple[Role, ...
     return [(grantees[key], tuple(sorted(roles[key], key=lambda r: r.value))) for key in sorted(grantees)]
 
 
-def build_platform(factory: Factory) -> tuple[Platform, dict[str, Any]]:
-    """Create the platform; returns what projects need and the stack outputs a project slice reads."""
+def build_platform(factory: Factory, provider_for: Optional[ProviderFor] = None) -> tuple[Platform, dict[str, Any]]:
+    """Create the platform; returns what projects need and the stack outputs a project slice reads.
+
+    ``provider_for`` gives the provider of another subscription (an adopted hub's endpoint subnet in one)."""
     settings, profile = factory.settings, factory.profile
     component_settings = platform_settings(factory)
     root = FactoryComponent("aifactory:platform:Platform", "platform", component_settings)
@@ -137,7 +188,7 @@ def build_platform(factory: Factory) -> tuple[Platform, dict[str, Any]]:
                 if existing
                 else None
             ),
-            dns_zones=factory.catalog.zones(settings.location),
+            dns_zones=tuple(sorted(factory.zones())),  # a new hub's: every catalog zone; an adopted hub's: all it names
             firewall=settings.hub.firewall,
             bastion=settings.hub.bastion,
             egress=egress_rules(factory),
@@ -162,12 +213,7 @@ def build_platform(factory: Factory) -> tuple[Platform, dict[str, Any]]:
         ),
         opts=child,
     )
-    endpoints = EndpointPlacement(
-        subnet_id=hub.endpoint_subnet_id,
-        resource_group_name=group.name,
-        location=settings.location,
-        dns_zone_ids=hub.dns_zone_ids,
-    )
+    endpoints = platform_endpoints(factory, hub, group.name, provider_for)
     lake = DataLake(
         "lake",
         DataLakeArgs(

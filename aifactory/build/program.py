@@ -31,10 +31,11 @@ def namespace_config(namespace: str = CONFIG_NAMESPACE) -> dict[str, str]:
 
 
 class SubscriptionProviders:
-    """One explicit azure-native provider per subscription the stack's projects live in, made on first use.
+    """One explicit azure-native provider per subscription the stack uses beside the platform's (projects' own,
+    an adopted hub's and its zones'), made on first use.
 
-    Projects in the platform's subscription use the default provider, so a factory without
-    ``projectSubscriptions`` registers no provider at all.
+    What lives in the platform's subscription uses the default provider, so a factory without
+    ``projectSubscriptions`` and without a hub in another subscription registers no provider at all.
     """
 
     def __init__(self, factory: Factory) -> None:
@@ -66,15 +67,15 @@ def build(
     (the platform, then shares of the projects in worker processes, the platform's outputs handed to
     each): every part registers exactly what the whole would, so the merged plan is the same.
     """
+    providers = SubscriptionProviders(factory)
     if platform_values is not None:
         platform = platform_from_values(factory, platform_values)
     elif factory.includes_platform:
-        platform, platform_exports = build_platform(factory)
+        platform, platform_exports = build_platform(factory, providers.get)
         for key, value in platform_exports.items():
             pulumi.export(key, value)
     else:
         platform = platform_from_stack(factory)
-    providers = SubscriptionProviders(factory)
     project_exports: dict[str, object] = {}
     wanted = None if only_projects is None else set(only_projects)
     for planned in factory.included_projects():
@@ -86,12 +87,14 @@ def build(
             ComponentSettings(tags=factory.project_tags(planned)),
             opts=pulumi.ResourceOptions(providers=[own]) if own is not None else None,
         )
-        outputs = build_project(ProjectContext(factory, planned, platform, project, platform_side))
+        outputs = build_project(ProjectContext(factory, planned, platform, project, platform_side, providers.get))
         project.finish(outputs)
         project_exports[planned.name] = outputs
     pulumi.export("environment", factory.environment)
     pulumi.export("scope", factory.scope)
-    pulumi.export("network", factory.network.to_dict())
+    # the stack's own part of the address plan: a project stack's outputs never change when another project
+    # is added, and a slice does not carry every spoke of the environment through its stack reference
+    pulumi.export("network", factory.network.to_dict(only=[p.name for p in factory.included_projects()]))
     pulumi.export("projects", project_exports)
 
 

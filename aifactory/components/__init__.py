@@ -6,15 +6,18 @@ configuration; children are parented to the component and named after it.
 
 from aifactory.components.ai_search import AiSearch, AiSearchArgs
 from aifactory.components.ai_services import AiServices, AiServicesArgs
+from aifactory.components.agents import AgentService, AgentServiceArgs
 from aifactory.components.aks import AksCluster, AksClusterArgs, NodePool
 from aifactory.components.arm import AzureResource, azure_provider
 from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent
 from aifactory.components.budget import Budget, BudgetArgs
 from aifactory.components.container_registry import ContainerRegistry, ContainerRegistryArgs
+from aifactory.components.cosmos import CosmosDb, CosmosDbArgs
 from aifactory.components.data_factory import DataFactory, DataFactoryArgs, LakeLink
 from aifactory.components.databricks import DatabricksSubnets, DatabricksWorkspace, DatabricksWorkspaceArgs
 from aifactory.components.datalake import DataLake, DataLakeArgs, LakeAccountRef, LakeArea, LakeAreaAccess, LifecyclePolicy
 from aifactory.components.event_hubs import EventHubs, EventHubsArgs
+from aifactory.components.foundry import FoundryProject, FoundryProjectArgs
 from aifactory.components.hub import ExistingHubIds, FirewallRule, HubNetwork, HubNetworkArgs
 from aifactory.components.keyvault import KeyVault, KeyVaultArgs
 from aifactory.components.machine_learning import (
@@ -37,6 +40,8 @@ from aifactory.services.aiservices import ModelDeployment
 from aifactory.services.eventhubs import EventHub
 
 __all__ = [
+    "AgentService",
+    "AgentServiceArgs",
     "AiSearch",
     "AiSearchArgs",
     "AiServices",
@@ -52,6 +57,8 @@ __all__ = [
     "ComputeCluster",
     "ContainerRegistry",
     "ContainerRegistryArgs",
+    "CosmosDb",
+    "CosmosDbArgs",
     "DataFactory",
     "DataFactoryArgs",
     "DataLake",
@@ -66,6 +73,8 @@ __all__ = [
     "ExistingHubIds",
     "FactoryComponent",
     "FirewallRule",
+    "FoundryProject",
+    "FoundryProjectArgs",
     "Grantee",
     "HubConnection",
     "HubNetwork",

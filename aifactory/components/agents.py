@@ -28,7 +28,7 @@ from aifactory.components.storage import StorageSpec, secure_storage_account
 from aifactory.core.access import Role
 from aifactory.core.config import StorageSku
 from aifactory.core.naming import ResourceKind
-from aifactory.core.types import StrictFlag, Location
+from aifactory.core.types import StrictFlag
 from aifactory.services.agents import THREAD_DATABASE, AgentSettings
 from aifactory.services.search import SearchSku
 
@@ -47,7 +47,6 @@ class AgentServiceArgs(ComponentArgs):
     """The Foundry project whose agents this serves."""
     project_identity: InstanceOf[Grantee]
     """The Foundry project's managed identity: it gets the roles on the three dependencies."""
-    location: Optional[Location] = None
     search_sku: SearchSku = "basic"
     storage_sku: StorageSku = "Standard_LRS"
     cosmos_backup: Literal["Continuous7Days", "Continuous30Days"] = "Continuous7Days"
@@ -64,7 +63,7 @@ class AgentService(ServiceComponent):
     def __init__(self, name: str, args: AgentServiceArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("aifactory:ai:AgentService", name, args.placement, args.settings, opts)
         placement = args.placement
-        location = args.location or placement.location
+        location = placement.location  # one region for the account, its dependencies and their endpoints
         identity = args.project_identity
         subscription = placement.naming.subscription_id
 

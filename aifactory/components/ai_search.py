@@ -14,6 +14,7 @@ from aifactory.components.service import BuiltService, ServiceComponent, Service
 from aifactory.core.access import Role
 from aifactory.core.naming import ResourceKind
 from aifactory.services.search import SEARCH, SearchSettings, SearchSku
+from aifactory.core.types import Qualifier
 
 
 class AiSearchArgs(ComponentArgs):
@@ -23,7 +24,7 @@ class AiSearchArgs(ComponentArgs):
     replicas: int = Field(default=1, ge=1, le=12)
     partitions: Literal[1, 2, 3, 4, 6, 12] = 1
     semantic_search: Literal["disabled", "free", "standard"] = "disabled"
-    qualifier: Optional[str] = None
+    qualifier: Optional[Qualifier] = None
     settings: InstanceOf[ComponentSettings] = ComponentSettings()
 
 

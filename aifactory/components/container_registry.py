@@ -13,13 +13,13 @@ from aifactory.components.rbac import Grantee
 from aifactory.components.service import BuiltService, ServiceComponent, ServiceContext, ServicePlacement
 from aifactory.core.access import Role
 from aifactory.core.naming import ResourceKind
-from aifactory.core.types import StrictFlag
+from aifactory.core.types import Qualifier, StrictFlag
 from aifactory.services.registry import REGISTRY
 
 
 class ContainerRegistryArgs(ComponentArgs):
     placement: InstanceOf[ServicePlacement]
-    qualifier: Optional[str] = None
+    qualifier: Optional[Qualifier] = None
     zone_redundant: StrictFlag = False
     settings: InstanceOf[ComponentSettings] = ComponentSettings()
 

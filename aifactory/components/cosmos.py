@@ -21,7 +21,7 @@ from aifactory.components.service import ServiceComponent, ServicePlacement
 from aifactory.components.stateful import Protection, lock_against_delete
 from aifactory.core.access import ROLE_ASSIGNMENT_NAMESPACE
 from aifactory.core.naming import ResourceKind
-from aifactory.core.types import StrictFlag
+from aifactory.core.types import Qualifier, StrictFlag
 
 COSMOS_ACCOUNT = "azure-native:cosmosdb:DatabaseAccount"
 SQL_ROLE_ASSIGNMENT = "azure-native:cosmosdb:SqlResourceSqlRoleAssignment"
@@ -32,7 +32,7 @@ DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002"
 
 class CosmosDbArgs(ComponentArgs):
     placement: InstanceOf[ServicePlacement]
-    qualifier: Optional[str] = None
+    qualifier: Optional[Qualifier] = None
     zone_redundant: StrictFlag = False
     backup: Literal["Continuous7Days", "Continuous30Days"] = "Continuous7Days"
     protection: InstanceOf[Protection] = Protection()

@@ -14,14 +14,14 @@ from aifactory.components.service import BuiltService, ServiceComponent, Service
 from aifactory.components.stateful import Protection, lock_against_delete
 from aifactory.core.access import Role
 from aifactory.core.naming import ResourceKind
-from aifactory.core.types import StrictFlag
+from aifactory.core.types import Qualifier, StrictFlag
 from aifactory.services.keyvault import KEYVAULT, KeyVaultSettings
 
 
 class KeyVaultArgs(ComponentArgs):
     placement: InstanceOf[ServicePlacement]
     tenant_id: StrInput
-    qualifier: Optional[str] = None
+    qualifier: Optional[Qualifier] = None
     soft_delete_days: int = Field(default=90, ge=7, le=90)
     """Soft-delete retention, 7-90 days."""
     sku: Literal["standard", "premium"] = "standard"
@@ -84,7 +84,7 @@ class KeyVault(ServiceComponent):
 
 
 def build(context: ServiceContext) -> BuiltService:
-    """The project's key vault: soft-delete retention three times the profile's, within Azure's 7-90 days."""
+    """The project's key vault, with the profile's vault soft-delete retention."""
     settings: KeyVaultSettings = context.settings
     vault = KeyVault(
         context.name,
@@ -93,7 +93,7 @@ def build(context: ServiceContext) -> BuiltService:
             tenant_id=context.tenant_id,
             sku=settings.sku,
             allow_public_network_access=context.profile.insecure.public_network_access,
-            soft_delete_days=max(7, min(90, context.profile.soft_delete_days * 3)),
+            soft_delete_days=context.profile.vault_soft_delete_days,
             protection=context.protection,
             settings=context.component_settings,
         ),

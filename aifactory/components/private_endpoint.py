@@ -14,7 +14,8 @@ from pydantic import InstanceOf, model_validator
 from aifactory.components.arm import AzureResource
 from aifactory.components.base import ComponentArgs, ComponentSettings, FactoryComponent, Invalid, StrInput
 from aifactory.core.dns import GROUP_ZONES
-from aifactory.core.naming import QUALIFIER_PATTERN, NamingContext, ResourceKind, resource_name
+from aifactory.core.naming import NamingContext, ResourceKind, resource_name
+from aifactory.core.types import QUALIFIER_PATTERN
 from aifactory.core.types import Location
 
 PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
@@ -99,6 +100,9 @@ class EndpointPlacement:
     resource_group_name: pulumi.Input[str]
     location: str
     dns_zone_ids: Mapping[str, pulumi.Input[str]]
+    provider: Optional[pulumi.ProviderResource] = None
+    """A provider for the subnet's subscription, when it is not the owner's: Azure requires a private endpoint in
+    the subscription of its VNet (the platform's endpoints in a hub of another subscription)."""
 
 
 def add_endpoints(
@@ -129,7 +133,7 @@ def add_endpoints(
                 project=project,
                 settings=settings,
             ),
-            opts=owner.child_opts(depends_on=depends_on),
+            opts=owner.child_opts(depends_on=depends_on, provider=placement.provider),
         )
         for group in group_ids
     ]

@@ -29,7 +29,7 @@ class Grantee:
 
     @staticmethod
     def entra(object_id: str, principal_type: str) -> "Grantee":
-        return Grantee(principal_id=object_id, principal_type=principal_type, key=object_id)
+        return Grantee(principal_id=object_id, principal_type=principal_type, key=object_id.lower())
 
     @staticmethod
     def identity(principal_id: pulumi.Input[str], kind: str, subscription_id: str, name: str) -> "Grantee":

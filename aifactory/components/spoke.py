@@ -24,7 +24,18 @@ class HubConnection(ComponentArgs):
     naming: Optional[InstanceOf[NamingContext]] = None
     """The hub's naming (its subscription may differ from the spoke's); default: the spoke's."""
     provider: Optional[InstanceOf[pulumi.ProviderResource]] = None
-    """Where hub-side resources (peering, zone links) are created when the hub is in another subscription."""
+    """A provider for the hub VNet's subscription, when it is not the spoke's: the hub-side peering (and the zone
+    links, unless ``zone_providers`` says otherwise) are created through it."""
+    zone_providers: Mapping[str, Optional[InstanceOf[pulumi.ProviderResource]]] = Field(default_factory=dict)
+    """Zone name -> the provider for that zone's subscription, for zones not in the hub VNet's subscription (zones
+    may each live in a subscription of their own); ``None``: the spoke's own provider. Unlisted zones use ``provider``."""
+
+    @model_validator(mode="after")
+    def _known_zones(self) -> "HubConnection":
+        unknown = [zone for zone in self.zone_providers if zone not in self.dns_zone_ids]
+        if unknown:
+            raise Invalid("zone_providers", f"zone {unknown[0]!r} is not one of dns_zone_ids")
+        return self
 
 
 class ProjectSpokeArgs(ComponentArgs):
@@ -46,7 +57,10 @@ class ProjectSpokeArgs(ComponentArgs):
         checked("cidr", lambda: carve_subnets(parse_network(self.cidr), self.subnets))
         missing = [zone for zone in self.dns_zones if zone not in self.hub.dns_zone_ids]
         if missing:
-            raise Invalid("dns_zones", f"the hub has no private DNS zone {missing[0]!r} that project {self.project!r} needs")
+            raise Invalid(
+                "dns_zones",
+                f"the hub has no private DNS zone {', '.join(repr(zone) for zone in missing)} that project {self.project!r} needs",
+            )
         return self
 
 
@@ -70,7 +84,7 @@ class ProjectSpoke(FactoryComponent):
         super().__init__("aifactory:network:ProjectSpoke", name, args.settings, opts)
         naming, tags, project = args.naming, self.tags, args.project
         layout = carve_subnets(parse_network(args.cidr), args.subnets)
-        hub_opts = self.child_opts(provider=args.hub.provider) if args.hub.provider is not None else self.child_opts()
+        hub_opts = self._hub_opts(args.hub.provider)
 
         group = AzureResource(
             "azure-native:resources:ResourceGroup",
@@ -194,6 +208,7 @@ class ProjectSpoke(FactoryComponent):
         link_name = resource_name(ResourceKind.DNS_ZONE_LINK, naming, project=project)
         for zone in args.dns_zones:
             zone_id = pulumi.Output.from_input(args.hub.dns_zone_ids[zone])
+            zone_opts = self._hub_opts(args.hub.zone_providers[zone]) if zone in args.hub.zone_providers else hub_opts
             AzureResource(
                 "azure-native:privatedns:VirtualNetworkLink",
                 self.child_name(f"link-{zone}"),
@@ -206,7 +221,7 @@ class ProjectSpoke(FactoryComponent):
                     "location": "Global",
                     "tags": tags,
                 },
-                hub_opts,
+                zone_opts,
             )
 
         self.register_outputs(
@@ -216,3 +231,7 @@ class ProjectSpoke(FactoryComponent):
                 "subnetIds": self.subnet_ids,
             }
         )
+
+    def _hub_opts(self, provider: Optional[pulumi.ProviderResource]) -> pulumi.ResourceOptions:
+        """Options of a resource on the hub's side: through ``provider`` (its subscription's), or the spoke's own."""
+        return self.child_opts(provider=provider) if provider is not None else self.child_opts()

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pulumi
 
 from aifactory.components.arm import AzureResource
-from aifactory.components.base import FactoryComponent
+from aifactory.components.base import ComponentArgs, FactoryComponent
+from aifactory.core.types import StrictFlag
 
 
-@dataclass(frozen=True)
-class Protection:
-    """How a data store is guarded against deletion (prod: both on)."""
+class Protection(ComponentArgs):
+    """How a data store is guarded against deletion (prod: both on). Strict: ``"yes"`` is an error, not ``True``."""
 
-    protect: bool = False
-    delete_lock: bool = False
+    protect: StrictFlag = False
+    """Pulumi ``protect``: the engine refuses to delete the resource."""
+    delete_lock: StrictFlag = False
+    """An Azure CanNotDelete lock: even a portal or CLI delete is refused."""
 
 
 def lock_against_delete(owner: FactoryComponent, suffix: str, resource: pulumi.CustomResource, note: str) -> AzureResource:

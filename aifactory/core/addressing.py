@@ -10,6 +10,7 @@ projects are reused and no existing project's range depends on any other project
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
@@ -20,8 +21,13 @@ from aifactory.core.errors import AddressPlanError, Problems
 MIN_SUBNET_PREFIX = 29
 """Azure's smallest subnet is a /29 (it reserves five addresses in every subnet)."""
 MIN_VNET_PREFIX = 8
-CLASS_A = IPv4Network("10.0.0.0/8")
-"""Class A private space: the Foundry Agent Service does not support agent subnets in it."""
+AGENT_SPACES = (IPv4Network("172.16.0.0/12"), IPv4Network("192.168.0.0/16"))
+"""The private space the Foundry Agent Service supports for agent subnets (class A, 10.0.0.0/8, is not)."""
+
+
+def in_agent_space(network: IPv4Network) -> bool:
+    """Whether an agent subnet (or the pool it is carved from) lies in space the Agent Service supports."""
+    return any(network.subnet_of(space) for space in AGENT_SPACES)
 
 
 @dataclass(frozen=True)
@@ -210,7 +216,9 @@ class NetworkPlan:
         known.update({f"the spoke of project {name!r}": spoke.cidr for name, spoke in sorted(self.spokes.items())})
         return known
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, only: Iterable[str] | None = None) -> dict[str, object]:
+        """The plan as plain data; ``only`` keeps those projects' spokes (a stack exports its own)."""
+        wanted = None if only is None else set(only)
         return {
             "pool": str(self.pool),
             "pools": {name: str(network) for name, network in self.pools.items()},
@@ -218,11 +226,35 @@ class NetworkPlan:
             "projects": {
                 name: {"cidr": str(spoke.cidr), "pool": spoke.pool, "subnets": {k: str(v) for k, v in spoke.subnets.items()}}
                 for name, spoke in sorted(self.spokes.items())
+                if wanted is None or name in wanted
             },
         }
 
     def taken(self, pool: str = "addressPool") -> list[IPv4Network]:
         return [spoke.cidr for spoke in self.spokes.values() if spoke.pool == pool]
+
+
+class _DisjointRanges:
+    """Non-overlapping ranges sorted by start: whether a new range overlaps any is two neighbours' check
+    (a bisection), so placing n spokes costs n log n, not n squared."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._entries: list[tuple[int, int, str]] = []
+
+    def overlapping(self, network: IPv4Network) -> str | None:
+        start, end = int(network.network_address), int(network.broadcast_address)
+        index = bisect.bisect_right(self._starts, start)
+        for neighbour in self._entries[max(0, index - 1) : index + 1]:
+            if neighbour[0] <= end and start <= neighbour[1]:
+                return neighbour[2]
+        return None
+
+    def add(self, network: IPv4Network, label: str) -> None:
+        start = int(network.network_address)
+        index = bisect.bisect_right(self._starts, start)
+        self._starts.insert(index, start)
+        self._entries.insert(index, (start, int(network.broadcast_address), label))
 
 
 def plan_network(
@@ -257,6 +289,7 @@ def plan_network(
             problems.add(f"hub range {hub} overlaps {clash} {reserved[clash]}", field="hub.cidr")
 
     placed: dict[str, IPv4Network] = {}
+    placed_index = _DisjointRanges()
     spokes: dict[str, SpokePlan] = {}
     for request in requests:
         if request.project in placed:
@@ -269,14 +302,15 @@ def plan_network(
                 raise AddressPlanError(f"the spoke must come from {request.pool}, which this environment does not set")
             if not cidr.subnet_of(wanted):
                 raise AddressPlanError(f"spoke {cidr} is outside the environment's {request.pool} {wanted}")
-            for other_project, other in placed.items():
-                if cidr.overlaps(other):
-                    raise AddressPlanError(f"spoke {cidr} overlaps project {other_project!r} at {other}")
+            clash = placed_index.overlapping(cidr)
+            if clash is not None:
+                raise AddressPlanError(f"spoke {cidr} overlaps project {clash!r} at {placed[clash]}")
             subnets = carve_subnets(cidr, request.template)
         except AddressPlanError as error:
             problems.add(error.message, file=request.source, field=request.field)
             continue
         placed[request.project] = cidr
+        placed_index.add(cidr, request.project)
         spokes[request.project] = SpokePlan(cidr=cidr, subnets=subnets, pool=request.pool)
     problems.raise_if_any(AddressPlanError)
     return NetworkPlan(pools=dict(pools), hub=hub, spokes=spokes, reserved=reserved)

@@ -196,6 +196,7 @@ class ProfileOverrides(StrictModel):
     storage_sku: StorageSku | None = None
     zone_redundant: Flag | None = None
     soft_delete_days: int | None = Field(default=None, ge=1, le=365)
+    vault_soft_delete_days: int | None = Field(default=None, ge=7, le=90)
     log_retention_days: int | None = Field(default=None, ge=30, le=730)
 
     def given(self) -> dict[str, Any]:
@@ -220,8 +221,8 @@ class EnvironmentSettings(StrictModel):
     tenant_id: Guid | None = None
     address_pool: Cidr
     agent_address_pool: Cidr | None = None
-    """Where spokes of projects with the Foundry Agent Service come from: class B or C space (the agent
-    subnet cannot be in 10.0.0.0/8)."""
+    """Where spokes of projects with the Foundry Agent Service come from: a range inside 172.16.0.0/12 or
+    192.168.0.0/16 (the agent subnet cannot be in 10.0.0.0/8)."""
     project_subscriptions: tuple[Guid, ...] = ()
     """Subscriptions available to projects; empty: projects live in ``subscriptionId`` with the platform."""
     hub: HubSettings
@@ -477,7 +478,7 @@ def project_files(directory: Path) -> list[Path]:
     """Every request file of ``directory``; any entry that is neither a request nor ignored is an error.
 
     Requests end in ``.yaml`` or ``.yml``. Hidden entries (``.aifactory.lock``, ``.gitkeep``) and
-    documentation (``*.md``) are ignored. Anything else (``x.YAML``, a subfolder, a dangling
+    documentation (``*.md``) are ignored, except a hidden ``.yaml``: that looks like a request. Anything else (``x.YAML``, a subfolder, a dangling
     symlink, a symlink loop) is a located error: nothing in ``projects/`` is skipped silently, so
     no project can vanish from a plan because its file was misnamed.
     """
@@ -487,9 +488,12 @@ def project_files(directory: Path) -> list[Path]:
     files: list[Path] = []
     for entry in sorted(directory.iterdir()):
         name = entry.name
+        shown = str(entry)
+        if name.startswith(".") and entry.suffix.lower() in REQUEST_SUFFIXES:
+            problems.add(f"hidden files are not read: rename it to {name.lstrip('.')!r} (or move it out)", file=shown)
+            continue
         if name.startswith(".") or entry.suffix in IGNORED_SUFFIXES and not entry.is_dir():
             continue
-        shown = str(entry)
         if entry.is_symlink():
             try:
                 entry.resolve(strict=True)
@@ -534,7 +538,11 @@ def read_projects(directory: Path) -> tuple[list[tuple[ProjectRequest, str]], Pr
         files = project_files(directory)
     except ConfigError as error:
         problems.extend(error)
-        files = [p for p in sorted(directory.glob("*")) if p.suffix in REQUEST_SUFFIXES and p.is_file()] if directory.is_dir() else []
+        files = (
+            [p for p in sorted(directory.iterdir()) if p.suffix in REQUEST_SUFFIXES and p.is_file() and not p.name.startswith(".")]
+            if directory.is_dir()
+            else []
+        )
     loaded: list[tuple[ProjectRequest, str]] = []
     by_name: dict[str, str] = {}
     for path in files:

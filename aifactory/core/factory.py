@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 
 from aifactory.core.addressing import (
-    CLASS_A,
+    in_agent_space,
     HUB_SUBNETS,
     NetworkPlan,
     SpokePlan,
@@ -41,11 +41,15 @@ from aifactory.core.errors import AddressPlanError, ConfigError, FactoryError, P
 from aifactory.core.naming import NamingContext, project_stack
 from aifactory.core.ownership import check_ownership, platform_claims, project_claims
 from aifactory.core.profiles import EnvironmentProfile, InsecureOptions, ProfileError, resolve_profile
-from aifactory.core.spec import AssemblyView, Catalog, ProjectTypeSpec, ServiceSettings, SettingsLayer
+from aifactory.core.dns import zones_for_groups
+from aifactory.core.spec import PLATFORM_ZONES, AssemblyView, Catalog, ProjectTypeSpec, ServiceSettings, SettingsLayer
 
 MANAGED_BY_TAG = "aifactory"
 AGENT_POOL = "agentAddressPool"
 ADDRESS_POOL = "addressPool"
+HUB_ZONE_IDS = "hub.existing.privateDnsZoneIds"
+ML_REGISTRY_GROUPS: tuple[str, ...] = ("amlregistry",)
+"""Endpoint groups of the platform's ML registry (``aifactory.components.machine_learning``), in the hub."""
 
 
 @dataclass(frozen=True)
@@ -340,15 +344,55 @@ def _check_pools(settings: EnvironmentSettings, source: str, problems: Problems)
     pools = {ADDRESS_POOL: parse_network(settings.address_pool)}
     if settings.agent_address_pool is not None:
         agent = parse_network(settings.agent_address_pool)
-        if agent.overlaps(CLASS_A):
+        if not in_agent_space(agent):
             problems.add(
-                f"{agent} is in 10.0.0.0/8, which the Foundry Agent Service does not support for agent subnets; "
-                "use 172.16.0.0/12 or 192.168.0.0/16 space",
+                f"{agent} is outside the space the Foundry Agent Service supports for agent subnets "
+                "(class A 10.0.0.0/8 is not supported); use a range inside 172.16.0.0/12 or 192.168.0.0/16",
                 file=source,
                 field=AGENT_POOL,
             )
         pools[AGENT_POOL] = agent
     return pools
+
+
+def needed_zones(
+    catalog: Catalog, location: str, projects: Iterable[tuple[str, Iterable[str]]], *, ml_registry: bool
+) -> dict[str, list[str]]:
+    """The private DNS zones an environment needs, each with who needs it: the platform (the shared lake's zones,
+    its ML registry's) and every given project (each zone its services need, in the spoke or in the hub)."""
+    needs: dict[str, list[str]] = {zone: ["the shared lake"] for zone in PLATFORM_ZONES}
+    if ml_registry:
+        for zone in zones_for_groups(ML_REGISTRY_GROUPS):
+            needs.setdefault(zone, []).append("the ML registry")
+    for name, services in projects:
+        for key in sorted(services):
+            for zone in catalog.services[key].all_zones(location):
+                needs.setdefault(zone, []).append(f"project {name!r} ({key})")
+    return dict(sorted(needs.items()))
+
+
+def check_hub_zones(
+    settings: EnvironmentSettings, catalog: Catalog, projects: Iterable[tuple[str, Iterable[str]]], source: str
+) -> list[Problem]:
+    """An adopted hub must name every zone the environment needs (its active projects' services and the platform's):
+    one problem per missing zone, at ``hub.existing.privateDnsZoneIds.<zone>``. Zones no one needs are not required."""
+    existing = settings.hub.existing
+    if existing is None:
+        return []
+    problems = []
+    for zone, users in needed_zones(catalog, settings.location, projects, ml_registry=settings.ml_registry).items():
+        if zone in existing.private_dns_zone_ids:
+            continue
+        who = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
+        problems.append(
+            Problem(
+                f"the existing hub has no private DNS zone {zone}, which {who} need(s); "
+                f"add its resource id under {HUB_ZONE_IDS}",
+                source,
+                f"{HUB_ZONE_IDS}.{zone}",
+            )
+        )
+    return problems
 
 
 def assemble_factory(
@@ -451,6 +495,12 @@ def assemble_factory(
         for request, file, kind, services, resolved, subscription in sorted(drafts, key=lambda item: item[0].name)
         if request.name in network.spokes
     )
+    active = [
+        (request.name, services)
+        for request, _, _, services, _, _ in sorted(drafts, key=lambda item: item[0].name)
+        if not request.environments[settings.environment].retiring
+    ]
+    problems.extend(check_hub_zones(settings, catalog, active, source))
     if problems or profile is None:
         raise_located(problems, source, overridden)
     assert profile is not None

@@ -25,10 +25,8 @@ if TYPE_CHECKING:
 
 ROLE_ASSIGNMENT_LIMIT = 4000
 """Role assignments per subscription."""
-ROLE_ASSIGNMENT_WARNING = 3200
 PEERING_LIMIT = 500
 """Peerings per virtual network (the hub's peerings count one per spoke)."""
-PEERING_WARNING = 400
 ENDPOINTS_PER_VNET_LIMIT = 1000
 STORAGE_ACCOUNTS_PER_REGION_LIMIT = 250
 RESOURCE_GROUPS_LIMIT = 980
@@ -38,24 +36,36 @@ WARNING_RATIO = 0.8
 """Past this share of a limit the plan warns (advisory), before it refuses."""
 
 
+SPREAD = "spread projects over more subscriptions (aifactory:projectSubscriptions)"
+SECOND_HUB = "more subscriptions do not help; split the environment over a second hub (another factory with its own pool)"
+
+
 @dataclass(frozen=True)
 class Limit:
     key: str
     what: str
     per: str
     value: int
+    remedy: str
+    """What gets an environment under the limit; only limits counted per subscription are helped by more subscriptions."""
 
 
 LIMITS: Mapping[str, Limit] = {
     limit.key: limit
     for limit in (
-        Limit("role-assignments", "role assignments", "subscription", ROLE_ASSIGNMENT_LIMIT),
-        Limit("storage-accounts", "storage accounts", "region of a subscription", STORAGE_ACCOUNTS_PER_REGION_LIMIT),
-        Limit("resource-groups", "resource groups", "subscription", RESOURCE_GROUPS_LIMIT),
-        Limit("key-vaults", "key vaults with private endpoints", "subscription", KEY_VAULTS_WITH_ENDPOINTS_LIMIT),
-        Limit("peerings", "peerings", "virtual network", PEERING_LIMIT),
-        Limit("zone-links", "virtual network links", "private DNS zone", ZONE_LINKS_LIMIT),
-        Limit("private-endpoints", "private endpoints", "virtual network", ENDPOINTS_PER_VNET_LIMIT),
+        Limit(
+            "role-assignments", "role assignments", "subscription", ROLE_ASSIGNMENT_LIMIT,
+            f"{SPREAD}; grants on the shared lake stay in the platform subscription, so grant groups rather than people",
+        ),
+        Limit("storage-accounts", "storage accounts", "region of a subscription", STORAGE_ACCOUNTS_PER_REGION_LIMIT, SPREAD),
+        Limit("resource-groups", "resource groups", "subscription", RESOURCE_GROUPS_LIMIT, SPREAD),
+        Limit("key-vaults", "key vaults with private endpoints", "subscription", KEY_VAULTS_WITH_ENDPOINTS_LIMIT, SPREAD),
+        Limit("peerings", "peerings", "virtual network", PEERING_LIMIT, f"the hub peers with every spoke: {SECOND_HUB}"),
+        Limit("zone-links", "virtual network links", "private DNS zone", ZONE_LINKS_LIMIT, f"every spoke links to the zones it uses: {SECOND_HUB}"),
+        Limit(
+            "private-endpoints", "private endpoints", "virtual network", ENDPOINTS_PER_VNET_LIMIT,
+            "more subscriptions do not help; move shared services' endpoints out of this virtual network",
+        ),
     )
 }
 
@@ -92,7 +102,7 @@ class LimitFinding:
         if self.mandatory:
             return (
                 f"{self.place} would hold {self.count:,} {self.limit.what}; Azure allows {self.limit.value:,} per "
-                f"{self.limit.per}: spread projects over more subscriptions (aifactory:projectSubscriptions)"
+                f"{self.limit.per}: {self.limit.remedy}"
             )
         return f"{self.place} holds {self.count:,} {self.limit.what}, {self.count / self.limit.value:.0%} of Azure's {self.limit.value:,}"
 

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from aifactory.core.errors import NamingError
+from aifactory.core.types import GUID_PATTERN, QUALIFIER_PATTERN
 
 RESERVED_PROJECT_NAMES: Mapping[str, str] = MappingProxyType(
     {
@@ -36,11 +37,13 @@ RESERVED_PROJECT_NAMES: Mapping[str, str] = MappingProxyType(
 PROJECT_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PROJECT_NAME_MIN, PROJECT_NAME_MAX = 3, 24
 PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9]{1,5}$")
-QUALIFIER_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ENVIRONMENTS: tuple[str, ...] = ("dev", "test", "prod")
 
 SUFFIX_LENGTH = 5
-SHORTEN_HASH_LENGTH = 4
+SHORTEN_HASH_LENGTH = 8
+"""Hex digits of the hash that ends a shortened name. Names cut to one head (long project names that
+start alike) differ only in it: 32 bits keep the odds that two of 1,000 such names collide near 1 in
+10,000 (16 bits made it likely past 300; a collision is refused by the ownership check, never deployed)."""
 
 
 class ResourceKind(str, Enum):
@@ -135,7 +138,7 @@ NAME_RULES: Mapping[ResourceKind, NameRule] = MappingProxyType(
         ResourceKind.ML_WORKSPACE: NameRule("mlw", 3, 33, r"[a-zA-Z0-9][a-zA-Z0-9_-]*", "resource group"),
         ResourceKind.ML_REGISTRY: NameRule("mlr", 3, 33, r"[a-zA-Z0-9][a-zA-Z0-9_-]*", "resource group"),
         ResourceKind.ML_COMPUTE: NameRule(
-            "cpu", 3, 24, r"[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]", "workspace", short_form=True
+            "mlc", 3, 24, r"[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]", "workspace", short_form=True
         ),
         ResourceKind.DATABRICKS_WORKSPACE: NameRule("dbw", 3, 64, r"[a-zA-Z0-9_-]+", "resource group"),
         ResourceKind.DATA_FACTORY: NameRule("adf", 3, 63, _HYPHENATED, "global"),
@@ -168,6 +171,13 @@ class NamingContext:
 
     def __post_init__(self) -> None:
         validate_prefix(self.prefix)
+        if not isinstance(self.subscription_id, str) or not GUID_PATTERN.fullmatch(self.subscription_id):
+            raise NamingError(
+                f"subscription id must be a GUID like 00000000-0000-0000-0000-000000000000, got {self.subscription_id!r}",
+                field="subscription_id",
+            )
+        # globally unique names hash the subscription id: one subscription, one spelling
+        object.__setattr__(self, "subscription_id", self.subscription_id.lower())
         if self.environment not in ENVIRONMENTS:
             raise NamingError(
                 f"unknown environment {self.environment!r}; allowed: {', '.join(ENVIRONMENTS)}",

@@ -16,6 +16,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from aifactory.core.addressing import in_agent_space
+
 if TYPE_CHECKING:
     from aifactory.core.limits import LimitFinding
 
@@ -154,7 +156,6 @@ ML_REGISTRY = ("azure-native:machinelearningservices:Registry",)
 COSMOS = ("azure-native:cosmosdb:DatabaseAccount",)
 FOUNDRY_PROJECT = ("azure-native:cognitiveservices:Project",)
 AGENT_DELEGATION = "Microsoft.App/environments"
-CLASS_A = ipaddress.ip_network("10.0.0.0/8")
 
 TAGGED_TYPES: tuple[str, ...] = (
     *STORAGE, *KEY_VAULT, *REGISTRY, *ML_WORKSPACE, *DATABRICKS, *DATA_FACTORY, *EVENT_HUBS, *AKS,
@@ -237,8 +238,11 @@ def _agent_subnets(props: Props) -> Optional[str]:
                 network = ipaddress.ip_network(str(subnet.get("addressPrefix")), strict=False)
             except ValueError:
                 continue
-            if network.overlaps(CLASS_A):
-                return f"agent subnet {subnet.get('name')!r} ({network}) is in 10.0.0.0/8, which the Agent Service does not support"
+            if not isinstance(network, ipaddress.IPv4Network) or not in_agent_space(network):
+                return (
+                    f"agent subnet {subnet.get('name')!r} ({network}) is outside 172.16.0.0/12 and 192.168.0.0/16, "
+                    "the space the Agent Service supports"
+                )
     return None
 
 

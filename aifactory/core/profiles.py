@@ -25,6 +25,10 @@ class InsecureOptions:
         return any(getattr(self, f.name) for f in fields(self))
 
 
+ZONE_REDUNDANT_SKUS = frozenset({"Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS"})
+"""Storage SKUs that keep three copies across availability zones in the primary region."""
+
+
 @dataclass(frozen=True)
 class EnvironmentProfile:
     name: str
@@ -33,9 +37,16 @@ class EnvironmentProfile:
     delete_locks: bool
     """Azure CanNotDelete management locks on the same."""
     storage_sku: str
+    """Redundancy of the lake and the services' storage accounts."""
     zone_redundant: bool
+    """Zone redundancy of the services that offer it (registries, Cosmos DB, AI Search replicas)."""
     soft_delete_days: int
+    """Blob and container soft delete of the storage accounts (Azure: 1-365 days)."""
+    vault_soft_delete_days: int
+    """Key Vault soft-delete retention (Azure: 7-90 days, fixed when the vault is created). With purge
+    protection on, a deleted vault's name stays taken this long, which is why dev keeps it short."""
     log_retention_days: int
+    """Log Analytics retention (30-730 days)."""
     allow_insecure_overrides: bool
     insecure: InsecureOptions = InsecureOptions()
 
@@ -44,15 +55,15 @@ PROFILES: Mapping[str, EnvironmentProfile] = MappingProxyType(
     {
         "dev": EnvironmentProfile(
             "dev", protect_stateful=False, delete_locks=False, storage_sku="Standard_LRS", zone_redundant=False,
-            soft_delete_days=7, log_retention_days=30, allow_insecure_overrides=True,
+            soft_delete_days=7, vault_soft_delete_days=7, log_retention_days=30, allow_insecure_overrides=True,
         ),
         "test": EnvironmentProfile(
             "test", protect_stateful=False, delete_locks=False, storage_sku="Standard_ZRS", zone_redundant=True,
-            soft_delete_days=14, log_retention_days=60, allow_insecure_overrides=True,
+            soft_delete_days=14, vault_soft_delete_days=30, log_retention_days=60, allow_insecure_overrides=True,
         ),
         "prod": EnvironmentProfile(
             "prod", protect_stateful=True, delete_locks=True, storage_sku="Standard_ZRS", zone_redundant=True,
-            soft_delete_days=30, log_retention_days=180, allow_insecure_overrides=False,
+            soft_delete_days=30, vault_soft_delete_days=90, log_retention_days=180, allow_insecure_overrides=False,
         ),
     }
 )
@@ -61,9 +72,14 @@ OVERRIDABLE = tuple(f.name for f in fields(EnvironmentProfile) if f.name not in 
 WEAKENING: Mapping[str, Callable[[Any, Any], bool]] = MappingProxyType({
     "protect_stateful": lambda base, new: base and not new,
     "delete_locks": lambda base, new: base and not new,
-    "soft_delete_days": lambda base, new: new < base,
+    "storage_sku": lambda base, new: base in ZONE_REDUNDANT_SKUS and new not in ZONE_REDUNDANT_SKUS,
     "zone_redundant": lambda base, new: base and not new,
+    "soft_delete_days": lambda base, new: new < base,
+    "vault_soft_delete_days": lambda base, new: new < base,
+    "log_retention_days": lambda base, new: new < base,
 })
+"""How an override weakens a profile that accepts no insecure choices (prod): every field that protects
+data or evidence has a rule, so none can be lowered there."""
 
 
 def _camel(name: str) -> str:

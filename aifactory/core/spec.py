@@ -18,7 +18,9 @@ through entry points.
 from __future__ import annotations
 
 import importlib
+import ipaddress
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -138,6 +140,24 @@ class AssemblyView:
     location: str
     known_ranges: Mapping[str, str]
     """Label -> CIDR: pools, hubs, other environments' ranges, every spoke."""
+
+    @cached_property
+    def _intervals(self) -> tuple[tuple[int, int, str, str], ...]:
+        """The known ranges as integer intervals, parsed once per assembly (checks run once per project)."""
+        intervals = []
+        for label, cidr in self.known_ranges.items():
+            network = ipaddress.IPv4Network(cidr)
+            intervals.append((int(network.network_address), int(network.broadcast_address), label, cidr))
+        return tuple(intervals)
+
+    def first_overlap(self, cidr: str) -> tuple[str, str] | None:
+        """The first known range (label, CIDR) that ``cidr`` overlaps, in ``known_ranges`` order, or None."""
+        network = ipaddress.IPv4Network(cidr)
+        low, high = int(network.network_address), int(network.broadcast_address)
+        for start, end, label, other in self._intervals:
+            if start <= high and low <= end:
+                return label, other
+        return None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictI
 from aifactory.core.addressing import parse_network
 from aifactory.core.errors import AddressPlanError
 
+QUALIFIER_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+"""A name qualifier (``lake``, ``ml``, ``agents``): it becomes part of Azure names."""
 GUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ARM_ID_PATTERN = re.compile(r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/.+$")
 LOCATION_PATTERN = re.compile(r"^[a-z][a-z0-9]{1,39}$")
@@ -90,6 +92,16 @@ Cidr = Annotated[str, BeforeValidator(_strip), AfterValidator(check_cidr)]
 """An aligned IPv4 block, e.g. ``10.64.0.0/24``."""
 IPv4 = Annotated[str, AfterValidator(check_ipv4)]
 Location = Annotated[str, AfterValidator(check_location)]
+
+
+def check_qualifier(value: str) -> str:
+    if not QUALIFIER_PATTERN.fullmatch(value):
+        raise ValueError(f"must be lowercase letters, digits and single hyphens (it becomes part of Azure names), got {value!r}")
+    return value
+
+
+Qualifier = Annotated[str, AfterValidator(check_qualifier)]
+"""Tells two resources of one kind in one project apart; checked where it is given, not when the name is made."""
 Email = Annotated[str, AfterValidator(check_email)]
 ResourceId = Annotated[str, AfterValidator(check_resource_id)]
 VnetId = Annotated[str, AfterValidator(lambda v: check_resource_id(v, segment="virtualNetworks"))]
@@ -104,7 +116,12 @@ def _config_bool(value: Any) -> Any:
     """Pulumi hands booleans to a program as the strings ``true``/``false``; nothing else is a boolean."""
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
+    if isinstance(value, str) and value.strip().lower() in YAML_1_1_BOOLEANS:
+        raise ValueError(f"write true or false: YAML 1.2, which Pulumi reads, takes {value!r} as a string, not a boolean")
     return value
+
+
+YAML_1_1_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
 
 Flag = Annotated[StrictBool, BeforeValidator(_config_bool)]
@@ -120,6 +137,7 @@ __all__ = [
     "Flag",
     "StrictFlag",
     "Guid",
+    "Qualifier",
     "IPv4",
     "Location",
     "Percent",

@@ -27,6 +27,7 @@ import bisect
 import io
 import math
 import os
+import re
 import stat
 import tempfile
 from collections import Counter
@@ -61,14 +62,23 @@ MAX_FILE_BYTES = 256 * 1024
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_YAML12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 # --- reading ----------------------------------------------------------------------------------
 
 _FastSafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class StrictSafeLoader(_FastSafeLoader):  # type: ignore[misc, valid-type]
-    """PyYAML's safe loader (the C one when available) that refuses keys written twice.
+class StrictSafeLoader(_FastSafeLoader):
+    """PyYAML's safe loader (the C one when available) that refuses keys written twice and reads
+    booleans as YAML 1.2 does.
+
+    Booleans: PyYAML follows YAML 1.1, where ``yes``, ``no``, ``on`` and ``off`` are booleans; the
+    Pulumi CLI (Go, YAML 1.2) reads them as strings. A stack file the plan accepted would then hand
+    the program ``"yes"`` on ``pulumi up``. Reading only ``true``/``false`` (any case YAML 1.2
+    allows) as booleans makes the plan see what the deployment will see: ``firewall: yes`` is the
+    string ``"yes"``, which a boolean setting refuses with a located error.
 
     The check runs on the composed node tree, before construction, rather than in
     ``construct_mapping``: the constructor flattens merge keys (``<<:``) into the very node lists
@@ -76,6 +86,11 @@ class StrictSafeLoader(_FastSafeLoader):  # type: ignore[misc, valid-type]
     where in the document a mapping is. Walking the tree first sees only what was written, names
     the path of every mapping, and reports every duplicate in one error.
     """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def get_single_data(self) -> Any:
         node = self.get_single_node()
@@ -85,6 +100,10 @@ class StrictSafeLoader(_FastSafeLoader):  # type: ignore[misc, valid-type]
         if problems:
             raise ConfigError(problems=problems)
         return self.construct_document(node)
+
+
+for _first in "tTfF":
+    StrictSafeLoader.add_implicit_resolver(_BOOL_TAG, _YAML12_BOOL, [_first])
 
 
 def _duplicate_keys(loader: Any, root: yaml.Node) -> list[Problem]:
@@ -229,7 +248,7 @@ def _same(left: Any, right: Any) -> bool:
         if isinstance(left, kind) or isinstance(right, kind):
             if not (isinstance(left, kind) and isinstance(right, kind)):
                 return False
-            if kind is float and math.isnan(left) and math.isnan(right):
+            if isinstance(left, float) and isinstance(right, float) and math.isnan(left) and math.isnan(right):
                 return True
             return bool(left == right)
     return type(left) is type(right) and bool(left == right)
@@ -521,7 +540,7 @@ def _representer() -> type:
     """
     from ruamel.yaml.representer import RoundTripRepresenter
 
-    class Representer(RoundTripRepresenter):  # type: ignore[misc]
+    class Representer(RoundTripRepresenter):
         pass
 
     def represent_float(self: Any, data: float) -> Any:
@@ -752,6 +771,7 @@ def _content_end(node: yaml.Node, text: str, shared: set[int]) -> int:
                 while end > node.start_mark.index and text[end - 1] in " \t\r\n":
                     end -= 1
             return end
+        assert isinstance(node, yaml.CollectionNode)  # a mapping or a sequence: neither has other kinds
         if node.flow_style or not node.value:
             return node.end_mark.index
         last = node.value[-1]

@@ -44,7 +44,7 @@ def schema_type(cls: T) -> T:
     The analyzer takes a type's description from its raw `__doc__`, indentation and all (Python before
     3.13 keeps it); the generated SDKs' docs should read like the text, so the docstring is dedented.
     """
-    cls.__doc__ = inspect.cleandoc(cls.__doc__ or "")  # type: ignore[attr-defined]
+    cls.__doc__ = inspect.cleandoc(cls.__doc__ or "")
     return cls
 
 
@@ -141,13 +141,14 @@ def camel_path(field: str) -> str:
 
 
 def _root(field: Optional[str]) -> Optional[str]:
-    """The input a problem is about: ``naming`` of ``naming.prefix``, ``egress`` of ``egress[0].name``."""
+    """The input a problem is about: `naming` of `naming.prefix`, `egress` of `egress[0].name`."""
     if not field or field.startswith("("):
         return None
     return camel_path(field.split(".", 1)[0].split("[", 1)[0])
 
 
 def _join(prefix: Optional[str], field: Optional[str]) -> Optional[str]:
+    """A nested problem's path under the input it came from: `existing` + `virtualNetworkId`."""
     if not prefix:
         return field
     if not field or field.startswith("("):
@@ -167,6 +168,7 @@ class ArgsCheck:
         self.problems: list[Problem] = []
 
     def add(self, message: str, field: Optional[str]) -> None:
+        """Record a problem found by the exported component's own checks (grants, switches, placement)."""
         self.problems.append(Problem(message, self.file, field))
 
     def value(self, make: Callable[[], T], field: Optional[str], *, exact: bool = False) -> Optional[T]:
@@ -193,6 +195,7 @@ class ArgsCheck:
         return self.value(lambda: model(**values), field)
 
     def raise_if_any(self) -> None:
+        """Raise every problem so far as one `ComponentArgsError` (duplicates dropped), before anything registers."""
         if self.problems:
             raise ComponentArgsError(problems=tuple(dict.fromkeys(self.problems)))
 
@@ -253,7 +256,7 @@ def service_placement(
     location = checked_location(check, placement["location"], "placement.location")
     if endpoints:
         for key in ("endpoint_subnet_id", "dns_zone_ids"):
-            if placement.get(key) is None:  # type: ignore[misc]
+            if placement.get(key) is None:
                 check.add("required: the component's private endpoints go there", camel_path(f"placement.{key}"))
     if naming is None or location is None or check.problems:
         return None
@@ -283,6 +286,7 @@ def flag(check: ArgsCheck, value: Any, field: str, default: bool = True) -> bool
 
 
 def component_settings(tags: Optional[Mapping[str, str]]) -> ComponentSettings:
+    """Our `ComponentSettings`: the tags every resource of the component carries."""
     return ComponentSettings(tags=dict(tags or {}))
 
 
@@ -325,11 +329,6 @@ def apply_grants(component: Any, grants: Iterable[tuple[str, Grantee]]) -> None:
     """Each grant through the component's own `grant_*` method: the Python API's exact role assignment."""
     for method, grantee in grants:
         getattr(component, method)(grantee)
-
-
-def roles_text(roles: Mapping[str, str]) -> str:
-    """The role names of a component, for its docs and errors."""
-    return ", ".join(roles)
 
 
 def output(value: Any) -> pulumi.Output[Any]:

@@ -11,6 +11,7 @@ from typing_extensions import NotRequired
 from aifactory.components import hub as hub_component
 from aifactory.components import spoke as spoke_component
 from aifactory.components.arm import azure_provider
+from aifactory.core.arm_ids import subscription_of
 from aifactory.core.addressing import SubnetSpec, carve_subnets, parse_network
 from aifactory.core.naming import NamingContext, ResourceKind, resource_name
 from aifactory.provider.inputs import (
@@ -195,8 +196,13 @@ class ProjectSpokeInputs(TypedDict):
     """Tags on every resource."""
 
 
-def project_spoke_args(args: Mapping[str, Any], hub_provider: Optional[pulumi.ProviderResource] = None) -> spoke_component.ProjectSpokeArgs:
-    """Our `ProjectSpokeArgs` from plain inputs; `hub_provider` is the hub subscription's provider, if any."""
+def project_spoke_args(
+    args: Mapping[str, Any],
+    hub_provider: Optional[pulumi.ProviderResource] = None,
+    zone_providers: Optional[Mapping[str, Optional[pulumi.ProviderResource]]] = None,
+) -> spoke_component.ProjectSpokeArgs:
+    """Our `ProjectSpokeArgs` from plain inputs; `hub_provider` is the hub subscription's provider, if any, and
+    `zone_providers` those of zones in other subscriptions than the hub's."""
     check = ArgsCheck(spoke_component.ProjectSpokeArgs)
     naming = naming_context(check, args["naming"])
     hub = args["hub"]
@@ -212,6 +218,7 @@ def project_spoke_args(args: Mapping[str, Any], hub_provider: Optional[pulumi.Pr
             firewall_private_ip=hub.get("firewall_private_ip"),
             naming=hub_naming,
             provider=hub_provider,
+            zone_providers=dict(zone_providers) if zone_providers else None,
         ),
         "hub",
     )
@@ -258,6 +265,20 @@ def _hub_subscription(args: Mapping[str, Any]) -> Optional[str]:
     return str(hub_naming.get("subscription_id"))
 
 
+def _zone_subscriptions(args: Mapping[str, Any]) -> dict[str, str]:
+    """Zones whose ids (given as plain strings) are in another subscription than the hub VNet's, with theirs.
+
+    Each zone link is created in its zone's subscription; an id that is an output is taken to be in the hub's.
+    """
+    hub_subscription = _hub_subscription(args) or str(args["naming"].get("subscription_id"))
+    found: dict[str, str] = {}
+    for zone, zone_id in args["hub"]["dns_zone_ids"].items():
+        subscription = subscription_of(zone_id) if isinstance(zone_id, str) else None
+        if subscription and subscription.lower() != hub_subscription.lower():
+            found[zone] = subscription.lower()
+    return found
+
+
 class ProjectSpoke(ExportedComponent):
     """A project's resource group and spoke VNet: the planned subnets, each with an NSG denying Internet
     inbound, delegations, peering with the hub in both directions, DNS zone links, and an optional
@@ -287,7 +308,19 @@ class ProjectSpoke(ExportedComponent):
         hub_provider = (
             azure_provider(f"{name}-hub-subscription", subscription, pulumi.ResourceOptions(parent=self)) if subscription else None
         )
-        spec = project_spoke_args(plain, hub_provider)
+        spoke_subscription = str(plain["naming"].get("subscription_id")).lower()
+        providers: dict[str, pulumi.ProviderResource] = {}
+        zone_providers: dict[str, Optional[pulumi.ProviderResource]] = {}
+        for zone, zone_subscription in _zone_subscriptions(plain).items():
+            if zone_subscription == spoke_subscription:
+                zone_providers[zone] = None  # the spoke's own provider
+                continue
+            if zone_subscription not in providers:
+                providers[zone_subscription] = azure_provider(
+                    f"{name}-zones-{zone_subscription[:8]}", zone_subscription, pulumi.ResourceOptions(parent=self)
+                )
+            zone_providers[zone] = providers[zone_subscription]
+        spec = project_spoke_args(plain, hub_provider, zone_providers)
         spoke = spoke_component.ProjectSpoke(name, spec, opts=self.child_opts())
         layout = carve_subnets(parse_network(spec.cidr), spec.subnets)
         self.resource_group_name = spoke.resource_group_name

@@ -47,11 +47,10 @@ class AksSettings(ServiceSettings):
 def check_ranges(settings: AksSettings, view: AssemblyView) -> Iterable[tuple[str, str]]:
     """Pod and service CIDRs overlap nothing the environment knows (pools, hubs, spokes, other environments)."""
     for field, cidr in (("podCidr", settings.pod_cidr), ("serviceCidr", settings.service_cidr)):
-        network = ipaddress.IPv4Network(cidr)
-        for label, other in view.known_ranges.items():
-            if network.overlaps(ipaddress.IPv4Network(other)):
-                yield field, f"{network} overlaps {label} {other}; pick a range outside every VNet and pool"
-                break
+        overlap = view.first_overlap(cidr)
+        if overlap is not None:
+            label, other = overlap
+            yield field, f"{ipaddress.IPv4Network(cidr)} overlaps {label} {other}; pick a range outside every VNet and pool"
 
 
 AKS = ServiceSpec(

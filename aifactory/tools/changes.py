@@ -37,7 +37,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Mapping
 
 from aifactory.core.config import REQUEST_SUFFIXES
-from aifactory.core.errors import ConfigError, FactoryError
+from aifactory.core.errors import ConfigError, FactoryError, Problem
 from aifactory.core.factory import Factory, StackSlice, load_factory, stack_slices
 from aifactory.core.naming import project_stack
 from aifactory.core.spec import Catalog
@@ -96,9 +96,12 @@ class RemovedProject:
     """The request file it was recorded in at the ref (repository-relative)."""
     reason: str
     """``request deleted`` or ``environment entry removed``."""
+    retiring: bool = True
+    """Whether it was retiring at the ref. An active project removed in one step would leave its stack and
+    resources behind with its address block free: :meth:`ChangeSet.problems` refuses that."""
 
-    def to_dict(self) -> dict[str, str]:
-        return {"project": self.name, "stack": self.stack, "file": self.file, "reason": self.reason}
+    def to_dict(self) -> dict[str, str | bool]:
+        return {"project": self.name, "stack": self.stack, "file": self.file, "reason": self.reason, "retiring": self.retiring}
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,21 @@ class ChangeSet:
     @property
     def unchanged(self) -> bool:
         return not self.stacks and not self.removed_projects
+
+    def problems(self) -> list[Problem]:
+        """Projects removed while active: offboarding retires a project first, so its stack can be destroyed
+        before its block is freed (docs/runbook.md); removing it at once would orphan both."""
+        return [
+            Problem(
+                f"project {project.name!r} was active in {self.environment} at {self.ref} and is removed ({project.reason}): "
+                f"its stack {project.stack} and its resources would be left behind and its address block reused; "
+                f"offboard it first (aifactory offboard {project.name} --env {self.environment}), destroy, then release",
+                project.file,
+                f"environments.{self.environment}",
+            )
+            for project in self.removed_projects
+            if not project.retiring
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -227,9 +245,9 @@ def is_request(path: PurePosixPath, projects: PurePosixPath) -> bool:
     return path.parent == projects and path.suffix in REQUEST_SUFFIXES and not path.name.startswith(".")
 
 
-def _projects_prefix(factory: Factory, top: Path) -> PurePosixPath | None:
+def _projects_prefix(factory: Factory, top: Path, projects_dir: Path | None) -> PurePosixPath | None:
     """The environment's projects folder relative to the repository (None: outside it, nothing there counts)."""
-    directory = Path(factory.settings.projects_dir)
+    directory = projects_dir if projects_dir is not None else Path(factory.settings.projects_dir)
     absolute = (directory if directory.is_absolute() else factory.root / directory).resolve()
     try:
         return PurePosixPath(absolute.relative_to(top).as_posix())
@@ -243,6 +261,7 @@ class _Recorded:
 
     name: str
     in_environment: bool
+    retiring: bool = True
 
 
 def _old_request(git: Git, ref: str, path: str, environment: str) -> _Recorded:
@@ -261,9 +280,11 @@ def _old_request(git: Git, ref: str, path: str, environment: str) -> _Recorded:
         return _Recorded(stem, True)
     name = document.get("name")
     environments = document.get("environments")
+    entry = environments.get(environment) if isinstance(environments, Mapping) else None
     return _Recorded(
         name if isinstance(name, str) and name else stem,
         not isinstance(environments, Mapping) or environment in environments,
+        retiring=isinstance(entry, Mapping) and entry.get("retiring") in (True, "true", "True"),
     )
 
 
@@ -289,13 +310,15 @@ def changed_stacks(
     *,
     catalog: Catalog,
     git: Git | None = None,
+    projects_dir: Path | None = None,
 ) -> ChangeSet:
     """The stacks of ``environment`` whose inputs changed since ``ref``, each with the files that changed it.
 
     ``environment`` names the stack file ``Pulumi.<environment>.yaml`` in ``root`` (as ``aifactory stacks
     --env``). The environment as it is now is assembled (so a broken request fails here, as its plan would)
-    and its stacks are filtered by the module's rules. ``git`` runs git in ``root`` (a seam for tests); an
-    unknown ref or a folder outside a git repository is a ConfigError for ``--changed-since``.
+    and its stacks are filtered by the module's rules. ``projects_dir`` is ``--projects-dir`` (default: the
+    stack's ``projectsDir``). ``git`` runs git in ``root`` (a seam for tests); an unknown ref or a folder
+    outside a git repository is a ConfigError for ``--changed-since``.
     """
     git = git or run_git(root)
     top_text, files = changed_files(git, ref)
@@ -307,22 +330,22 @@ def changed_stacks(
     if prefix == PurePosixPath("."):
         prefix = None
 
-    factory = load_factory(root, environment, catalog=catalog)
+    factory = load_factory(root, environment, catalog=catalog, projects_dir=projects_dir)
     slices = stack_slices(factory)
     platform, project_slices = slices[0], {s.project: s for s in slices[1:] if s.project}
     current = _current_by_path(factory, top)
-    projects_dir = _projects_prefix(factory, top)
+    requests_dir = _projects_prefix(factory, top, projects_dir)
     stack_name = f"Pulumi.{environment}.yaml"
 
     everything: list[str] = []
     platform_reasons: list[str] = []
     project_reasons: dict[str, list[str]] = {}
-    recorded_before: dict[str, tuple[str, bool]] = {}
+    recorded_before: dict[str, tuple[str, bool, bool]] = {}
     """Project name -> (its request file at the ref, whether that file was deleted), for every changed
     request file that recorded a project in this environment at the ref."""
 
     def request(path: str | None) -> bool:
-        return path is not None and projects_dir is not None and is_request(PurePosixPath(path), projects_dir)
+        return path is not None and requests_dir is not None and is_request(PurePosixPath(path), requests_dir)
 
     for change in files:
         olds = [change.old_path] if change.status == "R" else []
@@ -341,7 +364,7 @@ def changed_stacks(
             assert old_path is not None
             old = _old_request(git, ref, old_path, factory.environment)
             if old.in_environment:
-                recorded_before.setdefault(old.name, (old_path, change.status == "D"))
+                recorded_before.setdefault(old.name, (old_path, change.status == "D", old.retiring))
                 touched = True
         if touched:
             platform_reasons.append(change.path)
@@ -352,8 +375,9 @@ def changed_stacks(
             project_stack(factory.environment, name),
             file,
             "request deleted" if deleted else f"no longer recorded in {factory.environment}",
+            retiring,
         )
-        for name, (file, deleted) in sorted(recorded_before.items())
+        for name, (file, deleted, retiring) in sorted(recorded_before.items())
         if name not in project_slices
     )
 

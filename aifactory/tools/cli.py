@@ -25,6 +25,7 @@ from aifactory.core.errors import FactoryError
 from aifactory.core.limits import ROLE_ASSIGNMENT_LIMIT
 
 if TYPE_CHECKING:  # these modules load Pulumi; commands import them when they run
+    from aifactory.tools.changes import ChangeSet
     from aifactory.tools.compare import Comparison
     from aifactory.tools.plan import Plan
 
@@ -228,25 +229,44 @@ def plan(
     json_file: Optional[Path] = typer.Option(None, "--json", help="Also write the plan as JSON to this file."),
     compare: Optional[Path] = typer.Option(None, "--compare", help="Show what changes against an earlier plan JSON."),
     fail_on_remove: bool = typer.Option(False, "--fail-on-remove", help="With --compare: exit 4 if anything would be removed."),
+    html_file: Optional[Path] = typer.Option(None, "--html", help="Also write a one-page HTML report (topology, address pools, findings, changes)."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", "-w", min=1, help="Processes to plan projects in (default: one per core for large environments)."
+    ),
+    changed_since: Optional[str] = typer.Option(
+        None, "--changed-since", help="Plan only the stacks whose inputs changed since this git ref (e.g. origin/main)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the one-line summary."),
 ) -> None:
     """Show exactly what a stack would create, offline: no Azure, no Pulumi CLI, no credentials."""
     from aifactory.tools.compare import compare_plans, read_plan
-    from aifactory.tools.plan import run_plan
+    from aifactory.tools.plan import render_plan_json, run_plan
 
     if fail_on_remove and compare is None:
         fail("--fail-on-remove needs --compare OLD.json")
+    if changed_since is not None:
+        if compare is not None or html_file is not None:
+            fail("--changed-since plans several stacks: it does not take --compare or --html (plan one stack for those)")
+        plan_changed(directory, stack, changed_since, config, projects_dir, json_file, workers, quiet)
+        return
     earlier = guarded(lambda: read_plan(compare)) if compare is not None else None
-    result = guarded(lambda: run_plan(directory, stack, overrides=parse_assignments(config), projects_dir=projects_dir))
+    result = guarded(
+        lambda: run_plan(directory, stack, overrides=parse_assignments(config), projects_dir=projects_dir, workers=workers)
+    )
     data = result.to_dict()
     if json_file is not None:
-        guarded(lambda: _write_json(json_file, data))
+        guarded(lambda: _write_text(json_file, render_plan_json(data), "the plan"))
+    comparison = compare_plans(earlier, data) if earlier is not None else None
+    if html_file is not None:
+        from aifactory.tools.report import render_html
+
+        page = guarded(lambda: render_html(data, comparison.to_dict() if comparison is not None else None))
+        guarded(lambda: _write_text(html_file, page, "the report"))
     console = PipeSafeConsole(highlight=False, soft_wrap=True)
     if quiet:
         console.print(Text(f"{result.stack}: {len(result.custom_resources)} resources, {len(result.violations)} violation(s)"))
     else:
         print_plan(result, console)
-    comparison = compare_plans(earlier, data) if earlier is not None else None
     if comparison is not None:
         print_comparison(comparison, console)
     if any(v.level == "mandatory" for v in result.violations):
@@ -256,6 +276,60 @@ def plan(
         raise typer.Exit(EXIT_REMOVALS)
 
 
+def refuse_orphans(changes: "ChangeSet") -> None:
+    """Exit 2 if the change removes an active project in one step (see ``ChangeSet.problems``)."""
+    problems = changes.problems()
+    if problems:
+        print_problems(FactoryError(problems=problems))
+        raise typer.Exit(EXIT_INVALID)
+
+
+def plan_changed(
+    directory: Path,
+    stack: str,
+    ref: str,
+    config: List[str],
+    projects_dir: Optional[Path],
+    json_file: Optional[Path],
+    workers: Optional[int],
+    quiet: bool,
+) -> None:
+    """``plan --changed-since``: the whole stack if code or the stack file changed, else each changed slice."""
+    from aifactory.services import load_catalog
+    from aifactory.tools.changes import changed_stacks, describe
+    from aifactory.tools.plan import run_plan
+
+    assignments = guarded(lambda: parse_assignments(config))
+    changes = guarded(lambda: changed_stacks(directory, stack, ref, catalog=load_catalog(), projects_dir=projects_dir))
+    refuse_orphans(changes)
+    console = PipeSafeConsole(highlight=False, soft_wrap=True)
+    if changes.everything:
+        console.print(Text(f"changed since {ref}: code or the stack file ({len(changes.files)} file(s)): planning every stack"))
+    else:
+        for line in describe(changes):
+            console.print(Text(f"changed: {line}"))
+    if changes.unchanged:
+        console.print(Text(f"{stack}: nothing changed since {ref}; no stack to plan"))
+    scopes = ["all"] if changes.everything else [s.scope for s in changes.slices if not s.retiring]
+    for item in changes.slices:
+        if item.retiring and not changes.everything:
+            console.print(Text(f"{item.stack}: retiring, its stack is to be destroyed (nothing to plan)"))
+    plans = []
+    for scope in scopes if not changes.unchanged else []:
+        overrides = {**assignments, "scope": scope} if scope != "all" else assignments
+        result = guarded(lambda: run_plan(directory, stack, overrides=overrides, projects_dir=projects_dir, workers=workers))
+        plans.append(result)
+        if quiet:
+            console.print(Text(f"{result.stack} ({scope}): {len(result.custom_resources)} resources, {len(result.violations)} violation(s)"))
+        else:
+            print_plan(result, console)
+    if json_file is not None:
+        document = {"changedSince": ref, "changes": changes.to_dict(), "plans": [p.to_dict() for p in plans]}
+        guarded(lambda: _write_text(json_file, json.dumps(document, indent=2) + "\n", "the plans"))
+    if any(v.level == "mandatory" for p in plans for v in p.violations):
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
 @app.command()
 def stacks(
     env: str = typer.Option(..., "--env", "-e", help="Environment (its stack file is Pulumi.<env>.yaml)."),
@@ -263,27 +337,54 @@ def stacks(
     as_json: bool = typer.Option(False, "--json", help="Print JSON (for a CI matrix)."),
     projects_only: bool = typer.Option(False, "--projects-only", help="Leave out the platform stack."),
     azure_devops: bool = typer.Option(False, "--azure-devops-matrix", help="Print an Azure DevOps strategy matrix."),
+    changed_since: Optional[str] = typer.Option(
+        None, "--changed-since", help="Only the stacks whose inputs changed since this git ref (e.g. origin/main); also lists removed projects."
+    ),
 ) -> None:
-    """List the stacks of a split environment: the platform first, then one per project."""
+    """List the stacks of a split environment: the platform first, then one per project, each active or retiring."""
     from aifactory.core.factory import load_factory, stack_slices
     from aifactory.services import load_catalog
 
-    slices = stack_slices(guarded(lambda: load_factory(directory, env, catalog=load_catalog())))
-    if projects_only:
-        slices = [s for s in slices if s.project]
+    if changed_since is not None:
+        from aifactory.tools.changes import changed_stacks
+
+        changes = guarded(lambda: changed_stacks(directory, env, changed_since, catalog=load_catalog()))
+        refuse_orphans(changes)
+        changed = [c for c in changes.stacks if c.slice.project or not projects_only]
+        slices = [c.slice for c in changed]
+        reasons = {c.slice.stack: ", ".join(c.reasons) for c in changed}
+        report = {**changes.to_dict(), "stacks": [c.to_dict() for c in changed]}
+    else:
+        slices = stack_slices(guarded(lambda: load_factory(directory, env, catalog=load_catalog())))
+        if projects_only:
+            slices = [s for s in slices if s.project]
+        reasons, report = {}, None
     if azure_devops:
-        matrix = {s.stack.replace("-", "_"): {"stack": s.stack, "scope": s.scope, "project": s.project or ""} for s in slices}
+        # Matrix variables are strings: retiring is "true" or "false" (a job's condition picks up or destroy).
+        matrix = {
+            s.stack.replace("-", "_"): {
+                "stack": s.stack, "scope": s.scope, "project": s.project or "", "retiring": "true" if s.retiring else "false",
+            }
+            for s in slices
+        }
         typer.echo(json.dumps(matrix))
         return
     if as_json:
-        typer.echo(json.dumps([s.to_dict() for s in slices]))
+        typer.echo(json.dumps([s.to_dict() for s in slices] if report is None else report))
         return
-    table = Table(title=f"Stacks of {env}")
-    for column in ("stack", "scope", "type", "state"):
+    title = f"Stacks of {env}" + (f" changed since {changed_since}" if changed_since is not None else "")
+    table = Table(title=Text(title))
+    for column in ("stack", "scope", "type", "state", *(("changed by",) if report is not None else ())):
         table.add_column(column)
     for item in slices:
-        table.add_row(_cell(item.stack), _cell(item.scope), _cell(item.project_type or "-"), _cell("retiring" if item.retiring else "active"))
-    Console(highlight=False, soft_wrap=True).print(table)
+        cells = [item.stack, item.scope, item.project_type or "-", "retiring" if item.retiring else "active"]
+        if report is not None:
+            cells.append(reasons[item.stack])
+        table.add_row(*map(_cell, cells))
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(table)
+    for project in report["removedProjects"] if report is not None else []:
+        console.print(Text(f"removed: {project['stack']} ({project['reason']}: {project['file']})"))
 
 
 @app.command()
@@ -315,21 +416,35 @@ def offboard(
     directory: Path = typer.Option(Path("."), "--dir", help="Folder with the stack files."),
     projects_dir: Optional[Path] = typer.Option(None, "--projects-dir", help="Where project files live."),
     release: bool = typer.Option(False, "--release", help="Final step, after its stack is destroyed: free the project's address block."),
+    backend: Optional[str] = typer.Option(
+        None, "--backend", help="With --release: the state backend deploy used (default: PULUMI_BACKEND_URL or file://.aifactory/state)."
+    ),
+    purged_at: Optional[str] = typer.Option(
+        None, "--purged-at", help="With --release, for a project with the Agent Service: when its Foundry account's purge finished (e.g. 2026-11-25T17:05Z)."
+    ),
     data_stores_unprotected: bool = typer.Option(
         False, "--data-stores-unprotected", help="Confirm the project's protected data stores were exported and unprotected."
     ),
 ) -> None:
     """Retire a project in an environment (its stack can then be destroyed); with --release, free its block."""
-    from aifactory.tools.onboarding import offboard as do_offboard, release as do_release
+    from aifactory.tools.onboarding import offboard as do_offboard, parse_purge_time, release as do_release
 
     console = Console(highlight=False, soft_wrap=True)
     if release:
-        released = guarded(lambda: do_release(name, root=directory, environment=env, projects_dir=projects_dir))
+        purged = guarded(lambda: parse_purge_time(purged_at)) if purged_at is not None else None
+        released = guarded(
+            lambda: do_release(
+                name, root=directory, environment=env, projects_dir=projects_dir, backend_url=backend, purged_at=purged
+            )
+        )
         removed = " (no environments left: file removed)" if released.file_removed else ""
         console.print(Text(f"released {released.project} in {released.environment}: {released.freed} is free again{removed}"))
+        console.print(Text(f"  destroyed: {released.evidence}"))
         for note in released.notes:
             console.print(Text(f"  {note}"))
         return
+    if backend is not None or purged_at is not None:
+        fail("--backend and --purged-at go with --release")
     result = guarded(
         lambda: do_offboard(
             name, root=directory, environment=env, projects_dir=projects_dir, data_stores_unprotected=data_stores_unprotected
@@ -412,11 +527,28 @@ def lake_acls(
             raise typer.Exit(EXIT_VIOLATIONS)
 
 
-def _write_json(path: Path, data: dict) -> None:
+@app.command("schema")
+def schema(
+    kind: str = typer.Argument(..., help="project (request files in projects/) or stack (Pulumi.<stack>.yaml)."),
+    builtin_only: bool = typer.Option(False, "--builtin-only", help="Leave installed plug-ins out (what schemas/ holds)."),
+) -> None:
+    """Print the JSON Schema of request files or stack files, for editors (see docs/editor-schemas.md)."""
+    from aifactory.services import load_catalog
+    from aifactory.tools.schema import project_schema, render_schema, stack_schema
+
+    builders = {"project": project_schema, "stack": stack_schema}
+    if kind not in builders:
+        fail(f"schema takes project or stack, got {kind!r}")
+    catalog = guarded(lambda: load_catalog(include_entry_points=not builtin_only))
+    text = guarded(lambda: render_schema(builders[kind](catalog)))
+    typer.echo(text, nl=False)  # render_schema ends with its newline; the drift test compares bytes
+
+
+def _write_text(path: Path, text: str, what: str) -> None:
     try:
-        path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise FactoryError(f"cannot write the plan: {error.strerror}", file=str(path)) from None
+        raise FactoryError(f"cannot write {what}: {error.strerror}", file=str(path)) from None
 
 
 def main() -> None:

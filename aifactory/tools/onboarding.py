@@ -10,9 +10,17 @@ an existing name is refused.
 Offboarding is three steps, so that no stack is orphaned and no block is reused while its
 resources still exist: ``offboard`` marks the project *retiring* (nothing of it is built any more,
 its block stays reserved, its stack can still be destroyed); ``deploy --project NAME --destroy``
-destroys its stack; ``offboard --release`` checks that the stack holds nothing (through the Pulumi
-CLI) and only then frees the block. A project whose spoke held the Foundry Agent Service's
-subnet is released only an hour after its destroy, since Azure keeps such a subnet in use that long.
+destroys its stack; ``offboard --release`` checks, through the Pulumi CLI and in the backend
+``deploy`` used (``--backend``, ``PULUMI_BACKEND_URL`` or the local default: one resolution,
+``aifactory.tools.deploy.backend_url_for``), that the stack is destroyed, and only then frees the
+block. "Destroyed" needs positive evidence in that backend (see :func:`destroyed_evidence`); when
+the backend cannot show it, release refuses rather than guess.
+
+A destroyed Foundry (or AI Services) account is only soft-deleted: it keeps its name and, with the
+Agent Service, its agent subnet, which Azure keeps in use for about an hour after the account is
+*purged*. So the purge is a step of its own between the destroy and the release, and a project
+whose spoke came from the agent pool is released only with ``--purged-at`` (when the purge
+finished) and only an hour after that.
 
 Every change validates the whole environment with the change applied *before* touching any file
 (bad input changes nothing), and holds a lock on the projects folder.
@@ -28,11 +36,11 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional, Protocol
+from typing import Any, Callable, Iterator, Mapping, Optional, Protocol, TypeVar
 
 from aifactory.core.addressing import SpokePlan, allocate, carve_subnets
 from aifactory.core.config import ProjectRequest, decode_pulumi_config, load_projects, parse_project, project_files
-from aifactory.core.errors import ConfigError
+from aifactory.core.errors import ConfigError, FactoryError
 from aifactory.core.factory import ADDRESS_POOL, AGENT_POOL, Factory, PlannedProject, load_factory, read_stack_settings
 from aifactory.core.limits import environment_usage, findings, headroom, project_usage
 from aifactory.core.naming import ResourceKind, project_stack, resource_name
@@ -117,14 +125,17 @@ def choose_subscription(factory: Factory, draft: PlannedProject) -> str:
     """The least-loaded listed subscription that still has room for the project under every limit."""
     usage = environment_usage(factory)
     candidates = []
+    blocking: dict[str, None] = {}  # the findings that rule subscriptions out, in order, once each
     for subscription in factory.settings.project_subscriptions:
         after = usage.merged(project_usage(factory, draft, subscription_id=subscription))
-        if not any(f.mandatory for f in findings(after)):
+        over = [f for f in findings(after) if f.mandatory]
+        if not over:
             candidates.append((headroom(usage, subscription, factory.location), subscription))
+        blocking.update(dict.fromkeys(f.message for f in over))
     if not candidates:
         raise ConfigError(
-            f"no subscription in aifactory:projectSubscriptions has room for project {draft.name!r} under Azure's limits; "
-            "add a subscription to the list",
+            f"no subscription in aifactory:projectSubscriptions has room for project {draft.name!r} under Azure's limits: "
+            + "; ".join(blocking),
             file=factory.source,
             field="projectSubscriptions",
         )
@@ -161,7 +172,10 @@ def onboard(
 
     with projects_lock(directory):
         inside = next((p for p in project_files(directory) if _same_file(p, request_path)), None) if directory.is_dir() else None
-        recorded = _recorded(directory, request.name, exclude=inside) if inside is None else None
+        # A file of the projects folder is its own record (promotion: `onboard projects/x.yaml --env test`);
+        # a request from elsewhere is recorded under its name if a file of the folder has that name.
+        recorded = _recorded(directory, request.name, exclude=None) if inside is None else (request, inside)
+        create = recorded is None
         if recorded is not None:
             existing, target = recorded
             if _comparable(existing) != _comparable(request):
@@ -186,7 +200,9 @@ def onboard(
                     request.name, environment, str(spoke.cidr), {k: str(v) for k, v in spoke.subnets.items()},
                     str(target), False, planned_env.subscription, changed=False,
                 )
-            base_text, new_project = target.read_text(encoding="utf-8"), False
+            # New only if no other environment records a spoke for it yet (a fresh request put in the folder).
+            new_project = not any(e.cidr for env, e in existing.environments.items() if env != environment)
+            base_text = target.read_text(encoding="utf-8")
         else:
             if entry.get("cidr") or entry.get("subscription"):
                 raise ConfigError(
@@ -194,7 +210,13 @@ def onboard(
                     file=source,
                     field=f"{field_prefix}.cidr" if entry.get("cidr") else f"{field_prefix}.subscription",
                 )
-            target = inside or directory / f"{request.name}.yaml"
+            target = directory / f"{request.name}.yaml"
+            if target.exists():
+                raise ConfigError(
+                    f"{target} already exists and records another project; name the request differently, or rename that file",
+                    file=source,
+                    field="name",
+                )
             base_text, new_project = request_text, True
 
         current = _trial(directory, {target.name: None} if inside is not None else {}, load)
@@ -236,7 +258,7 @@ def onboard(
             new_text = set_value(new_text, ("environments", environment, key), value)
         planned = _trial(directory, {target.name: new_text}, load)
         _refuse_limits(planned, str(target))
-        if new_project and inside is None:
+        if create:
             _write_new(target, new_text, mode=request_path.stat().st_mode & 0o777)
         else:
             edit_file(target, lambda _old: new_text)
@@ -296,19 +318,16 @@ def offboard(
     catalog = catalog or load_catalog()
     directory = projects_dir_of(root, environment, projects_dir)
     stack = project_stack(environment, name)
-    steps = (
-        f"aifactory deploy --env {environment} --project {name} --destroy   (destroys stack {stack})",
-        f"aifactory offboard {name} --env {environment} --release            (frees its address block)",
-    )
     with projects_lock(directory):
         factory = load_factory(root, environment, catalog=catalog, projects_dir=directory)
         planned = _planned(factory, name, directory)
+        steps = retirement_steps(factory, planned)
         if planned.retiring:
             return Retirement(name, environment, str(planned.spoke.cidr), planned.source, False, steps)
         if factory.profile.protect_stateful and not data_stores_unprotected:
             group = resource_name(ResourceKind.RESOURCE_GROUP, planned.naming, project=name)
             raise ConfigError(
-                f"{environment} protects {name!r}'s data stores (lake area, key vault, ML storage) with Pulumi protect and "
+                f"{environment} protects {name!r}'s data stores ({'; '.join(protected_data_stores(catalog, planned))}) with Pulumi protect and "
                 f"delete locks. Export the data you need, then unprotect that project's stack only: "
                 f"`pulumi state unprotect --stack {stack} --all --yes`, remove its locks "
                 f"(`az lock list --resource-group {group}` then `az lock delete --ids <id>`), "
@@ -323,14 +342,67 @@ def offboard(
     return Retirement(name, environment, str(planned.spoke.cidr), planned.source, True, steps)
 
 
+FOUNDATION_DATA_STORES: tuple[str, ...] = ("its lake area",)
+"""What every project holds data in whatever its services (``aifactory.build.foundation`` protects it with the
+profile's ``protect_stateful``); the services' data stores come from their specs (``protected_types``)."""
+
+
+def protected_data_stores(catalog: Catalog, planned: PlannedProject) -> tuple[str, ...]:
+    """The project's data stores a protecting profile guards: its lake area, then each of its services'
+    ``protected_types`` (e.g. ``Foundry Agent Service (standard setup): cosmosdb:DatabaseAccount, ...``)."""
+    stores = list(FOUNDATION_DATA_STORES)
+    for key in sorted(planned.services):
+        spec = catalog.services[key]
+        if spec.protected_types:
+            stores.append(f"{spec.title}: {', '.join(t.split(':', 1)[-1] for t in spec.protected_types)}")
+    return tuple(stores)
+
+
+def purge_commands(factory: Factory, planned: PlannedProject) -> tuple[str, ...]:
+    """For each AI Services or Foundry account the project has, the command that purges it once it is deleted
+    (Azure keeps deleted Cognitive Services accounts soft-deleted: the name stays taken, an agent subnet in use)."""
+    commands = []
+    group = resource_name(ResourceKind.RESOURCE_GROUP, planned.naming, project=planned.name)
+    for key in sorted(planned.services):
+        for claim in factory.catalog.services[key].names:
+            if claim.kind in (ResourceKind.AI_SERVICES, ResourceKind.FOUNDRY_ACCOUNT):
+                account = resource_name(claim.kind, planned.naming, project=planned.name, qualifier=claim.qualifier)
+                commands.append(
+                    f"az cognitiveservices account purge --name {account} --resource-group {group} --location {factory.location}"
+                )
+    return tuple(commands)
+
+
+def holds_agent_subnet(factory: Factory, planned: PlannedProject) -> bool:
+    """Whether the project's spoke carries an Agent Service subnet (held by Azure after the account's purge)."""
+    return any(factory.catalog.services[s].agent_network for s in planned.services)
+
+
+def retirement_steps(factory: Factory, planned: PlannedProject) -> tuple[str, ...]:
+    """What to run after ``offboard``, in order: destroy, purge the soft-deleted accounts, then release."""
+    env, name = factory.environment, planned.name
+    steps = [f"aifactory deploy --env {env} --project {name} --destroy   (destroys stack {project_stack(env, name)})"]
+    agents = holds_agent_subnet(factory, planned)
+    why = "its agent subnet stays in use until an hour after this" if agents else "frees the account's name"
+    steps += [f"{command}   (after the destroy: {why})" for command in purge_commands(factory, planned)]
+    if agents:
+        steps.append(
+            f"aifactory offboard {name} --env {env} --release --purged-at <when the purge finished, e.g. "
+            "`date -u +%Y-%m-%dT%H:%MZ` run right after it>   (frees its address block, an hour after the purge)"
+        )
+    else:
+        steps.append(f"aifactory offboard {name} --env {env} --release   (frees its address block)")
+    return tuple(steps)
+
+
 class StackInspector(Protocol):
-    """What release needs to know of a stack's state (the real one asks the Pulumi CLI)."""
+    """What release needs to know of a stack's state in one backend (the real one asks the Pulumi CLI)."""
 
     def resource_count(self, stack: str) -> Optional[int]:
         """Resources in the stack's state (the stack itself not counted); None if there is no such stack."""
 
     def last_update(self, stack: str) -> Optional[dt.datetime]:
-        """When the stack's last update (a destroy, here) ended; None if unknown."""
+        """When the stack's last update ended; None if it has never been updated (or does not exist)."""
 
 
 @dataclass(frozen=True)
@@ -341,21 +413,109 @@ class Release:
     file: str
     file_removed: bool
     notes: tuple[str, ...] = field(default_factory=tuple)
+    backend: str = ""
+    """The state backend the stack was looked up in."""
+    evidence: str = ""
+    """Why the stack counts as destroyed there (see :func:`destroyed_evidence`)."""
 
 
-def purge_notes(factory: Factory, planned: PlannedProject) -> tuple[str, ...]:
-    """Accounts Azure keeps soft-deleted after the destroy, with the exact command that purges each."""
-    notes = []
-    group = resource_name(ResourceKind.RESOURCE_GROUP, planned.naming, project=planned.name)
-    for key in sorted(planned.services):
-        for claim in factory.catalog.services[key].names:
-            if claim.kind in (ResourceKind.AI_SERVICES, ResourceKind.FOUNDRY_ACCOUNT):
-                account = resource_name(claim.kind, planned.naming, project=planned.name, qualifier=claim.qualifier)
-                notes.append(
-                    f"purge the soft-deleted account so its name can be reused: az cognitiveservices account purge "
-                    f"--name {account} --resource-group {group} --location {factory.location}"
-                )
-    return tuple(notes)
+T = TypeVar("T")
+
+
+def _ask(call: Callable[[], T], stack: str, backend: str) -> T:
+    """One question to the inspector; a backend that cannot answer means release cannot tell."""
+    try:
+        return call()
+    except FactoryError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the Pulumi CLI's failures (login, network, access) all mean "cannot tell"
+        detail = (str(error).strip().splitlines() or [type(error).__name__])[-1][:300]
+        raise ConfigError(f"cannot tell whether stack {stack} was destroyed: reading the backend {backend} failed: {detail}") from None
+
+
+def destroyed_evidence(inspector: StackInspector, stack: str, platform_stack: str, backend: str, destroy_command: str = "") -> str:
+    """Why ``stack`` counts as destroyed in ``backend``, or a ConfigError (the caller locates it).
+
+    Destroyed needs one of two pieces of evidence from the backend:
+
+    * the stack exists there, has been updated there at least once, and holds no resources: what a
+      destroy leaves (a deployed stack has resources; a stack that only saw previews has no update);
+    * the stack has never been updated there (absent, or created by a preview) while the environment's
+      platform stack has: this backend is the environment's, so the project never had resources.
+
+    Anything else refuses: a stack that still holds resources; a backend where neither the stack nor the
+    platform was ever deployed (most likely not the backend ``deploy`` used, where the stack may still
+    hold everything); a backend that cannot be read.
+    """
+    count = _ask(lambda: inspector.resource_count(stack), stack, backend)
+    if count:
+        hint = f"; destroy it first: {destroy_command}" if destroy_command else ""
+        raise ConfigError(f"stack {stack} in {backend} still holds {count} resource(s){hint}")
+    if count is not None and _ask(lambda: inspector.last_update(stack), stack, backend) is not None:
+        return f"stack {stack} in {backend} holds no resources after its last update"
+    if _ask(lambda: inspector.resource_count(platform_stack), stack, backend) is not None and (
+        _ask(lambda: inspector.last_update(platform_stack), stack, backend) is not None
+    ):
+        return f"stack {stack} was never deployed in {backend}, where the environment's platform stack {platform_stack} is"
+    raise ConfigError(
+        f"cannot tell whether stack {stack} was destroyed: neither it nor the environment's platform stack "
+        f"{platform_stack} was ever deployed in {backend}, so that is most likely not the backend `deploy` used. "
+        "Give the one it used (--backend, or PULUMI_BACKEND_URL); if the environment was never deployed at all, "
+        "nothing holds the block: remove the environment's entry from the file in a reviewed change"
+    )
+
+
+CLOCK_SKEW = dt.timedelta(minutes=5)
+"""How far in the future ``--purged-at`` may be (clocks differ) before it is a mistake."""
+
+
+def parse_purge_time(text: str) -> dt.datetime:
+    """``--purged-at``: an ISO 8601 time with its zone (``2026-11-25T17:05Z``, ``2026-11-25T18:05+01:00``).
+
+    A time without a zone is refused: read as UTC it would release early wherever clocks are behind UTC.
+    """
+    value = text.strip()
+    if value[-1:] in ("Z", "z"):
+        value = value[:-1] + "+00:00"
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        problem = "is not a time" if moment is None else "has no time zone"
+        raise ConfigError(
+            f"{text!r} {problem}: give when the purge finished as ISO 8601 with its zone, e.g. 2026-11-25T17:05Z "
+            "(`date -u +%Y-%m-%dT%H:%MZ` prints it)",
+            field="--purged-at",
+        )
+    return moment
+
+
+def _check_agent_hold(
+    factory: Factory, planned: PlannedProject, purged_at: Optional[dt.datetime], now: Optional[dt.datetime]
+) -> None:
+    """An agent-pool block is freed only an hour after its Foundry account was purged (not merely deleted)."""
+    name, source, entry = planned.name, planned.source, f"environments.{factory.environment}"
+    if purged_at is None:
+        purge = "; ".join(f"`{c}`" for c in purge_commands(factory, planned)) or "purge its Foundry account"
+        raise ConfigError(
+            f"{name!r} used the Foundry Agent Service: its destroyed Foundry account stays soft-deleted and keeps the "
+            f"agent subnet in its spoke {planned.spoke.cidr} in use until about an hour after the account is purged. Purge it "
+            f"({purge}), then, an hour after the purge finished, release with --purged-at <that time, e.g. 2026-11-25T17:05Z>",
+            file=source,
+            field=entry,
+        )
+    moment = now or dt.datetime.now(dt.timezone.utc)
+    if purged_at > moment + CLOCK_SKEW:
+        raise ConfigError(f"{purged_at.isoformat()} is in the future; give when the purge finished", field="--purged-at")
+    if moment - purged_at < AGENT_SUBNET_HOLD:
+        wait = AGENT_SUBNET_HOLD - (moment - purged_at)
+        raise ConfigError(
+            f"the agent subnet of {name!r} stays in use for about an hour after its account is purged "
+            f"(purged at {purged_at.isoformat()}); release again in {int(wait.total_seconds() // 60) + 1} minutes",
+            file=source,
+            field=entry,
+        )
 
 
 def release(
@@ -364,12 +524,16 @@ def release(
     root: Path,
     environment: str,
     projects_dir: Path | None = None,
+    backend_url: Optional[str] = None,
+    purged_at: Optional[dt.datetime] = None,
     inspector: Optional[StackInspector] = None,
     now: Optional[dt.datetime] = None,
     catalog: Catalog | None = None,
 ) -> Release:
-    """Free a retiring project's block once its stack is destroyed (and, for agents, an hour has passed)."""
-    from aifactory.tools.deploy import AutomationInspector
+    """Free a retiring project's block once its stack is shown destroyed in the backend ``deploy`` used
+    (``backend_url``, resolved as ``deploy --backend`` resolves it) and, for an agent-pool block, an hour
+    after its Foundry account was purged (``purged_at``)."""
+    from aifactory.tools.deploy import AutomationInspector, backend_url_for
 
     catalog = catalog or load_catalog()
     directory = projects_dir_of(root, environment, projects_dir)
@@ -377,32 +541,23 @@ def release(
     with projects_lock(directory):
         factory = load_factory(root, environment, catalog=catalog, projects_dir=directory)
         planned = _planned(factory, name, directory)
+        entry = f"environments.{environment}"
         if not planned.retiring:
             raise ConfigError(
                 f"project {name!r} is active in {environment}; retire it first: aifactory offboard {name} --env {environment}",
                 file=planned.source,
-                field=f"environments.{environment}",
+                field=entry,
             )
-        inspector = inspector or AutomationInspector(root)
-        count = inspector.resource_count(stack)
-        if count:
-            raise ConfigError(
-                f"stack {stack} still holds {count} resource(s); destroy it first: "
-                f"aifactory deploy --env {environment} --project {name} --destroy",
-                file=planned.source,
-                field=f"environments.{environment}",
-            )
-        if any(catalog.services[s].agent_network for s in planned.services):
-            ended = inspector.last_update(stack)
-            moment = now or dt.datetime.now(dt.timezone.utc)
-            if ended is not None and moment - ended < AGENT_SUBNET_HOLD:
-                wait = AGENT_SUBNET_HOLD - (moment - ended)
-                raise ConfigError(
-                    f"the agent subnet of {name!r} stays in use for about an hour after its account is purged; "
-                    f"release again in {int(wait.total_seconds() // 60) + 1} minutes",
-                    file=planned.source,
-                    field=f"environments.{environment}",
-                )
+        backend = backend_url_for(root, backend_url)
+        inspector = inspector or AutomationInspector(root, backend)
+        destroy = f"aifactory deploy --env {environment} --project {name} --destroy" + (f" --backend {backend_url}" if backend_url else "")
+        try:
+            evidence = destroyed_evidence(inspector, stack, factory.platform_stack, backend, destroy)
+        except FactoryError as error:
+            raise error.located(file=planned.source, field=entry) from None
+        agents = holds_agent_subnet(factory, planned)
+        if agents:
+            _check_agent_hold(factory, planned, purged_at, now)
         path = Path(planned.source)
         new_text = delete_value(path.read_text(encoding="utf-8"), ("environments", environment))
         remaining = load_yaml(new_text, source=str(path)).get("environments") or {}
@@ -416,8 +571,25 @@ def release(
             path.unlink()
         else:
             edit_file(path, lambda _old: new_text)
-    return Release(name, environment, str(planned.spoke.cidr), str(path), removed, purge_notes(factory, planned))
+    notes = () if agents else tuple(
+        f"if not done yet, purge the soft-deleted account so its name can be reused: {command}"
+        for command in purge_commands(factory, planned)
+    )
+    return Release(name, environment, str(planned.spoke.cidr), str(path), removed, notes, backend, evidence)
 
 
-__all__ = ["Allocation", "Release", "Retirement", "StackInspector", "offboard", "onboard", "release"]
+__all__ = [
+    "Allocation",
+    "Release",
+    "Retirement",
+    "StackInspector",
+    "destroyed_evidence",
+    "offboard",
+    "onboard",
+    "parse_purge_time",
+    "protected_data_stores",
+    "purge_commands",
+    "release",
+    "retirement_steps",
+]
 

@@ -519,7 +519,7 @@ def topology_svg(model: Model) -> str:
     height = int(y)
     mode = "compact" if compact else "full"
     return (
-        f'<svg id="topology-svg" class="topo {mode}" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'<svg id="topology-svg" class="topo {mode}" role="img" '
         f'aria-label="Topology: hub and {len(model.spokes)} spokes" width="{SVG_WIDTH}" height="{height}" '
         f'viewBox="0 0 {SVG_WIDTH} {height}" data-spokes="{len(model.spokes)}">'
         + "".join(boxes)
@@ -668,7 +668,7 @@ def pool_svg(model: Model, name: str, stats: PoolStats) -> str:
     flush_gap()
     height = int(y) + 4
     return (
-        f'<svg class="poolmap" xmlns="http://www.w3.org/2000/svg" role="img" data-pool="{esc(name)}" '
+        f'<svg class="poolmap" role="img" data-pool="{esc(name)}" '
         f'aria-label="Address map of {esc(name)} {pool}" width="{SVG_WIDTH}" height="{height}" viewBox="0 0 {SVG_WIDTH} {height}">'
         + "".join(parts)
         + "</svg>"
