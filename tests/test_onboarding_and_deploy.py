@@ -656,3 +656,17 @@ def test_worker_reports_failure_as_json(tmp_path: Path, monkeypatch, capsys):
     assert deploy_worker.main(["worker", str(tmp_path / "job.json")]) == 1
     result = StackResult(**__import__("json").loads(capsys.readouterr().out.strip().splitlines()[-1]))
     assert result.status == "failed" and "no pulumi here" in result.message
+
+
+def test_the_onboarding_lock_file_is_ignored_by_git():
+    import shutil
+    import subprocess
+
+    from tests.conftest import REPO
+
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", "projects/.aifactory.lock"])
+    assert ignored.returncode == 0
+    kept = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", "aifactory/build/foundation.py"])
+    assert kept.returncode == 1, "the package's build layer must never be ignored"
