@@ -112,7 +112,8 @@ def carve_subnets(spoke: IPv4Network, template: Sequence[SubnetSpec], *, field: 
     return {name: carved[name] for name in names}
 
 
-def _overlapping(network: IPv4Network, others: Mapping[str, IPv4Network]) -> str | None:
+def overlapping(network: IPv4Network, others: Mapping[str, IPv4Network]) -> str | None:
+    """The label of the first of ``others`` that ``network`` overlaps, in their order, or None."""
     for label, other in others.items():
         if network.overlaps(other):
             return label
@@ -284,7 +285,7 @@ def plan_network(
         for name, pool in pools.items():
             if hub.overlaps(pool):
                 problems.add(f"hub range {hub} overlaps {name} {pool}", field="hub.cidr")
-        clash = _overlapping(hub, {k: v for k, v in reserved.items() if v != hub})
+        clash = overlapping(hub, {k: v for k, v in reserved.items() if v != hub})
         if clash:
             problems.add(f"hub range {hub} overlaps {clash} {reserved[clash]}", field="hub.cidr")
 

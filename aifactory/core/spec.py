@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from aifactory.core.access import Persona, Role
-from aifactory.core.addressing import SubnetSpec, template_prefix
+from aifactory.core.addressing import SubnetSpec, overlapping, template_prefix
 from aifactory.core.config import explain_error, field_path
 from aifactory.core.dns import GROUP_ZONES
 from aifactory.core.errors import ConfigError, PluginError, Problem
@@ -142,22 +142,14 @@ class AssemblyView:
     """Label -> CIDR: pools, hubs, other environments' ranges, every spoke."""
 
     @cached_property
-    def _intervals(self) -> tuple[tuple[int, int, str, str], ...]:
-        """The known ranges as integer intervals, parsed once per assembly (checks run once per project)."""
-        intervals = []
-        for label, cidr in self.known_ranges.items():
-            network = ipaddress.IPv4Network(cidr)
-            intervals.append((int(network.network_address), int(network.broadcast_address), label, cidr))
-        return tuple(intervals)
+    def _networks(self) -> dict[str, ipaddress.IPv4Network]:
+        """The known ranges parsed once per assembly (checks run once per project)."""
+        return {label: ipaddress.IPv4Network(cidr) for label, cidr in self.known_ranges.items()}
 
     def first_overlap(self, cidr: str) -> tuple[str, str] | None:
         """The first known range (label, CIDR) that ``cidr`` overlaps, in ``known_ranges`` order, or None."""
-        network = ipaddress.IPv4Network(cidr)
-        low, high = int(network.network_address), int(network.broadcast_address)
-        for start, end, label, other in self._intervals:
-            if start <= high and low <= end:
-                return label, other
-        return None
+        label = overlapping(ipaddress.IPv4Network(cidr), self._networks)
+        return None if label is None else (label, self.known_ranges[label])
 
 
 @dataclass(frozen=True)

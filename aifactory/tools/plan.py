@@ -486,6 +486,14 @@ def _record(
     )
 
 
+def _platform_outputs(factory: Factory, config: Mapping[str, str]) -> dict[str, Any]:
+    """The platform's stack outputs, planned without the projects: they do not depend on them (a sharded
+    plan checks it against the whole platform, and tests/test_project_types.py checks that the slices
+    add up to the whole), while what grows with the projects (shared-area grants, egress rules) would
+    make a 500-project slice plan a thousand resources it does not need."""
+    return _record(replace(factory, projects=()), config, only_projects=()).outputs
+
+
 def _record_share(
     connection: Any, factory: Factory, config: Mapping[str, str], platform_values: Mapping[str, Any], names: tuple[str, ...]
 ) -> None:
@@ -554,9 +562,8 @@ def plan_factory(
     names = [p.name for p in factory.included_projects()]
     if workers <= 1 or factory.scope != "all" or len(names) < 2:
         return _checked_plan(factory, _record(factory, config, references=references))
-    # The workers need the platform's outputs, which do not depend on the projects: a platform without them
-    # answers at once; the whole platform (its grants grow with the projects) is recorded here meanwhile.
-    values = _record(replace(factory, projects=()), config, only_projects=()).outputs
+    # The workers need the platform's outputs at once; the whole platform is recorded here meanwhile.
+    values = _platform_outputs(factory, config)
     platform, parts = _record_shares(
         factory, config, values, _shares(names, min(workers, len(names))), lambda: _record(factory, config, only_projects=())
     )
@@ -607,11 +614,8 @@ def _run_plan(
     factory = assemble_factory(config, stack=stack, root=root, catalog=catalog, overridden=overridden_keys(overrides))
     references: dict[str, Mapping[str, Any]] = {}
     if not factory.includes_platform:
-        # A project slice reads the platform stack: plan the platform (the same assembly, its scope) first
-        # and answer the stack reference with its outputs. The platform's outputs do not depend on the
-        # projects (tests/test_plan.py holds it to that), so it is planned without them: what grows with
-        # the environment (shared-area grants, egress rules) is not needed to answer the reference.
-        platform_factory = replace(factory, settings=factory.settings.model_copy(update={"scope": "platform"}), projects=())
-        references[factory.platform_stack] = _record(platform_factory, {**config, "scope": "platform"}).outputs
+        # A project slice reads the platform stack: answer the stack reference with the platform's outputs.
+        platform_factory = replace(factory, settings=factory.settings.model_copy(update={"scope": "platform"}))
+        references[factory.platform_stack] = _platform_outputs(platform_factory, {**config, "scope": "platform"})
     chosen = default_workers(len(factory.included_projects())) if workers is None else workers
     return plan_factory(factory, config, references=references, workers=chosen)
